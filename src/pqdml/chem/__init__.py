@@ -1,0 +1,1 @@
+"""Chemistry featurizers: ligands (:mod:`.ligand`) and perovskite compositions (:mod:`.composition`)."""

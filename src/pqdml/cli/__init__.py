@@ -1,0 +1,27 @@
+"""The ``pqdml`` command line: a thin click shell over the library.
+
+Each command parses its arguments and calls one library function; no science lives
+here. Commands are grouped in modules of this package by concept and attach
+themselves to :data:`main`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from pqdml._version import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="pqdml")
+def main() -> None:
+    """pqdml: choose perovskite quantum-dot surface ligands with machine learning.
+
+    Train gradient-boosted models on literature records (ligand + composition +
+    process → PLQY, PCE, ...), predict and screen new ligands with intervals and an
+    applicability-domain check, and explain the models with SHAP reports.
+    """
+
+
+# Command modules register themselves on `main` when imported.
+from pqdml.cli import featurize as _featurize  # noqa: E402,F401

@@ -1,0 +1,107 @@
+"""Reading and writing tables: CSV, Parquet and ``.smi``, always written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from pqdml.exceptions import UnknownFormatError
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".smi", ".tsv", ".txt")
+
+
+def table_kind(path: str | os.PathLike[str]) -> str:
+    """Return ``"csv"``, ``"tsv"``, ``"parquet"`` or ``"smi"`` from a file name."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".tsv", ".txt"):
+        return "tsv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".smi":
+        return "smi"
+    raise UnknownFormatError(
+        f"cannot tell the table format of {str(path)!r}: expected one of {', '.join(TABLE_SUFFIXES)}"
+    )
+
+
+def read_smi(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a ``.smi`` file: one SMILES per line, optionally followed by whitespace and a name.
+
+    Blank lines and lines starting with ``#`` are skipped; every other line becomes a row.
+    """
+    smiles: list[str] = []
+    names: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            parts = text.split(maxsplit=1)
+            smiles.append(parts[0])
+            names.append(parts[1] if len(parts) > 1 else "")
+    return pd.DataFrame({"ligand_smiles": smiles, "ligand_name": names})
+
+
+def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
+    """Read a CSV, TSV, Parquet or ``.smi`` file into a DataFrame, keeping every row."""
+    kind = table_kind(path)
+    if not Path(path).exists():
+        raise FileNotFoundError(f"input file {str(path)!r} does not exist")
+    if kind == "csv":
+        return pd.read_csv(path, keep_default_na=True, **kwargs)  # type: ignore[call-overload]
+    if kind == "tsv":
+        return pd.read_csv(path, sep="\t", **kwargs)  # type: ignore[call-overload]
+    if kind == "parquet":
+        return pd.read_parquet(path)
+    return read_smi(path)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    A reader never sees a half-written file: either the old file (or none) or the
+    complete new one.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: object) -> Iterator[IO]:  # type: ignore[type-arg]
+    """Open a temporary file for writing that replaces ``path`` atomically on close."""
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as fh:  # type: ignore[call-overload]
+        yield fh
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as CSV/TSV/Parquet (by extension), atomically; return the path."""
+    kind = table_kind(path)
+    with atomic_path(path) as tmp:
+        if kind == "csv":
+            df.to_csv(tmp, index=False)
+        elif kind == "tsv":
+            df.to_csv(tmp, sep="\t", index=False)
+        elif kind == "parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            raise UnknownFormatError(f"cannot write {str(path)!r}: .smi output is not supported")
+    return Path(path)
