@@ -23,5 +23,4 @@ def main() -> None:
     """
 
 
-# Command modules register themselves on `main` when imported.
-from pqdml.cli import featurize as _featurize  # noqa: E402,F401
+# Command modules register themselves on `main` when imported (one import line each, below).
