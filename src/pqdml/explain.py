@@ -1,0 +1,525 @@
+"""SHAP explanations of a trained model, rolled up into concepts a chemist thinks in.
+
+Data flows one way: records → :meth:`TrainedModel.transform` → SHAP values of the
+XGBoost booster (``shap.TreeExplainer``) → concepts → sentences.
+
+SHAP values live in the model's *transformed* target space (the booster's raw margin,
+e.g. the logit of PLQY/100 for a bounded target). They are exactly additive there: per
+row, ``base_value + values.sum() == model.predict_margin(X)``. Converting a contribution
+into target units (PLQY points, PCE points, volts, ...) cannot stay additive through a
+non-linear back-transform; pqdml states a contribution in target units as the
+*difference of back-transformed predictions*::
+
+    effect_j = g⁻¹(margin) − g⁻¹(margin − φ_j)
+
+i.e. how much the prediction in target units would change if feature (or concept) ``j``
+contributed nothing (stayed at the training average). For an untransformed target this
+equals ``φ_j``; for a logit-transformed target it is exact for that one contribution and
+the effects of several contributions need not add up to the total.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CONCEPTS",
+    "ShapResult",
+    "concept_importance",
+    "concept_of",
+    "concept_values",
+    "explain_predictions",
+    "shap_values",
+    "target_effects",
+    "target_unit",
+]
+
+#: The concepts features roll up into, in display order.
+CONCEPTS: tuple[str, ...] = (
+    "chain length",
+    "binding type",
+    "anchoring group",
+    "zwitterionic",
+    "polarity/size descriptors",
+    "ligand substructure (Morgan bits)",
+    "ligand present",
+    "A-site mix",
+    "B-site mix",
+    "halide mix",
+    "tolerance factor",
+    "band gap",
+    "process",
+    "morphology",
+    "other",
+)
+
+_A_IONS = {
+    "cs", "fa", "ma", "ga", "ea", "dma", "az", "ha", "pea", "ba", "rb", "k", "na", "li",
+    "ima", "tea", "tma", "a",
+}  # fmt: skip
+_B_IONS = {
+    "pb", "sn", "ge", "zn", "cd", "mn", "sr", "ca", "ba", "cu", "ni", "bi", "sb", "eu",
+    "yb", "in", "b", "mg", "ag", "co", "fe", "la", "ce",
+}  # fmt: skip
+_X_IONS = {"i", "br", "cl", "f", "scn", "bf4", "x", "halide"}
+
+_LIGAND_RULES: tuple[tuple[str, str], ...] = (
+    (r"^morgan_\d+$", "ligand substructure (Morgan bits)"),
+    (r"^present$", "ligand present"),
+    (r"(chain|alkyl_tail|branch|n_tails)", "chain length"),
+    (r"zwitter", "zwitterionic"),
+    (r"^binding", "binding type"),
+    (r"(anchor|chelat|denticity|counter_ion)", "anchoring group"),
+)
+_COMPOSITION_RULES: tuple[tuple[str, str], ...] = (
+    (r"(tolerance|octahedral|stab|window|goldschmidt|^tau)", "tolerance factor"),
+    (r"(band_?gap|^eg)", "band gap"),
+)
+
+
+def concept_of(feature_name: str) -> str:
+    """Map a model feature name to the chemist's concept it belongs to.
+
+    Feature names carry a source prefix (``ligand__``, ``composition__``,
+    ``process__``, ``stage__``, ``morphology__``, ``antisolvent__``); one-hot and
+    fingerprint columns map back to the concept they encode.
+
+    Parameters
+    ----------
+    feature_name
+        A name from :attr:`TrainedModel.feature_names`, e.g. ``"ligand__chain_length"``.
+
+    Returns
+    -------
+    str
+        One of :data:`CONCEPTS`.
+
+    Examples
+    --------
+    >>> concept_of("ligand__chain_length")
+    'chain length'
+    >>> concept_of("ligand__morgan_17")
+    'ligand substructure (Morgan bits)'
+    >>> concept_of("composition__frac_Br")
+    'halide mix'
+    >>> concept_of("stage__film-treatment")
+    'process'
+    """
+    prefix, sep, name = feature_name.partition("__")
+    if not sep:
+        prefix, name = "", feature_name
+    low = name.lower()
+    if prefix in ("process", "stage", "antisolvent", "solvent"):
+        return "process"
+    if prefix == "morphology":
+        return "morphology"
+    if prefix == "ligand":
+        for pattern, concept in _LIGAND_RULES:
+            if re.search(pattern, low):
+                return concept
+        return "polarity/size descriptors"
+    if prefix == "composition":
+        for pattern, concept in _COMPOSITION_RULES:
+            if re.search(pattern, low):
+                return concept
+        site = _composition_site(low)
+        if site is not None:
+            return site
+        return "other"
+    return "other"
+
+
+def _composition_site(name: str) -> str | None:
+    """Site concept of a composition feature from its tokens (``frac_Br``, ``r_a``...)."""
+    tokens = [t for t in re.split(r"[_\W]+", name) if t]
+    # Explicit site markers first ("a_site", "x_site", "entropy_x", "r_b").
+    for token in tokens:
+        if token in ("x", "xsite", "halide", "halides"):
+            return "halide mix"
+        if token in ("a", "asite"):
+            return "A-site mix"
+        if token in ("b", "bsite"):
+            return "B-site mix"
+    for token in reversed(tokens):
+        if token in _X_IONS:
+            return "halide mix"
+        if token in _A_IONS and token != "ba":
+            return "A-site mix"
+        if token in _B_IONS:
+            return "B-site mix"
+    if "ba" in tokens:  # butylammonium (A) vs barium (B): BA is the organic in PQD work
+        return "A-site mix"
+    return None
+
+
+@dataclass(frozen=True)
+class ShapResult:
+    """SHAP values of a model on a batch of records.
+
+    Attributes
+    ----------
+    values
+        ``(n_rows, n_features)`` SHAP values in the model's transformed target space;
+        NaN for rows whose featurization failed (their ``status`` is not ``"ok"``).
+    base_value
+        Expected model output (margin) over the explainer's reference; per ok row
+        ``base_value + values[i].sum() == margin[i]``.
+    X
+        ``(n_rows, n_features)`` feature matrix the values explain.
+    feature_names
+        Column names of ``X`` and ``values``.
+    status
+        One row per record (same index as the records): ``status`` (``"ok"`` or an
+        error code) and ``error`` (message).
+    margin
+        The booster's raw output per row (NaN for failed rows).
+    """
+
+    values: np.ndarray
+    base_value: float
+    X: np.ndarray
+    feature_names: list[str]
+    status: pd.DataFrame
+    margin: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean mask of rows with usable SHAP values."""
+        return np.asarray(self.status["status"].astype(str) == "ok")
+
+    def concepts(self) -> list[str]:
+        """Concept of every feature, in feature order."""
+        return [concept_of(name) for name in self.feature_names]
+
+
+def _status_frame(status: Any, n_rows: int, index: pd.Index) -> pd.DataFrame:
+    """Normalise the model's per-row status to columns ``status`` and ``error``."""
+    if isinstance(status, pd.DataFrame):
+        frame = status
+    else:
+        frame = pd.DataFrame({"status": list(status)}, index=index)
+    out = pd.DataFrame(index=frame.index)
+    status_col = next(
+        (c for c in ("status", "row_status", "feature_status") if c in frame.columns), None
+    )
+    error_col = next((c for c in ("error", "message", "reason") if c in frame.columns), None)
+    out["status"] = frame[status_col].astype(str) if status_col else "ok"
+    out["error"] = frame[error_col].fillna("").astype(str) if error_col else ""
+    if len(out) != n_rows:
+        raise ValueError(f"model.transform returned {len(out)} status rows for {n_rows} rows of X")
+    return out
+
+
+def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
+    """SHAP values of ``model.booster`` on ``model.transform(records)``.
+
+    Uses ``shap.TreeExplainer(model.booster)`` (exact tree SHAP, interventional on the
+    tree path, ``model_output="raw"``). With shap 0.51 and xgboost 3.2 the values are
+    exactly additive to the booster margin (tested, atol 1e-4).
+
+    Parameters
+    ----------
+    model
+        A :class:`pqdml.model.TrainedModel`.
+    records
+        Canonical records (a DataFrame).
+
+    Returns
+    -------
+    ShapResult
+        Values for every row; rows that failed featurization keep NaN values and their
+        status.
+    """
+    import shap
+
+    X, status = model.transform(records)
+    X = np.asarray(X, dtype=np.float64)
+    frame = _status_frame(status, X.shape[0], records.index)
+    ok = np.asarray(frame["status"] == "ok")
+    n, p = X.shape
+    values = np.full((n, p), np.nan)
+    margin = np.full(n, np.nan)
+    explainer = shap.TreeExplainer(model.booster)
+    base = float(np.ravel(explainer.expected_value)[0])
+    if ok.any():
+        raw = explainer.shap_values(X[ok], check_additivity=False)
+        values[ok] = np.asarray(raw, dtype=np.float64).reshape(int(ok.sum()), p)
+        margin[ok] = np.asarray(model.predict_margin(X[ok]), dtype=np.float64).ravel()
+    return ShapResult(
+        values=values,
+        base_value=base,
+        X=X,
+        feature_names=list(model.feature_names),
+        status=frame,
+        margin=margin,
+    )
+
+
+def concept_values(result: ShapResult) -> pd.DataFrame:
+    """Signed SHAP values summed within each concept, per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as the records, one column per concept present (in
+        :data:`CONCEPTS` order); NaN rows for failed records.
+    """
+    concepts = np.array(result.concepts())
+    present = [c for c in CONCEPTS if c in set(concepts)]
+    data = {c: result.values[:, concepts == c].sum(axis=1) for c in present}
+    frame = pd.DataFrame(data, index=result.status.index)
+    frame.loc[~result.ok, :] = np.nan
+    return frame
+
+
+def concept_importance(result: ShapResult) -> pd.DataFrame:
+    """Rank concepts by importance: signed SHAP summed per row, then mean ``|.|`` over rows.
+
+    Parameters
+    ----------
+    result
+        Output of :func:`shap_values`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``concept``, ``mean_abs_shap`` (model's transformed units),
+        ``n_features`` and ``top_feature`` (feature with the largest mean ``|SHAP|``
+        in the concept), sorted by decreasing importance; only ok rows count.
+    """
+    per_row = concept_values(result)
+    ok_rows = per_row[result.ok]
+    concepts = np.array(result.concepts())
+    feature_abs = (
+        np.abs(result.values[result.ok]).mean(axis=0)
+        if result.ok.any()
+        else np.zeros(len(concepts))
+    )
+    rows = []
+    for concept in per_row.columns:
+        members = np.flatnonzero(concepts == concept)
+        top = members[np.argmax(feature_abs[members])]
+        rows.append(
+            {
+                "concept": concept,
+                "mean_abs_shap": float(np.abs(ok_rows[concept]).mean()) if len(ok_rows) else np.nan,
+                "n_features": len(members),
+                "top_feature": result.feature_names[top],
+            }
+        )
+    out = pd.DataFrame(rows, columns=["concept", "mean_abs_shap", "n_features", "top_feature"])
+    return out.sort_values("mean_abs_shap", ascending=False, kind="stable").reset_index(drop=True)
+
+
+_UNITS = {
+    "plqy": "PLQY points",
+    "pce": "PCE points",
+    "voc": "V Voc",
+    "jsc": "mA/cm² Jsc",
+    "ff": "FF points",
+    "emission": "nm emission",
+}
+
+
+def target_unit(model: Any) -> str:
+    """Words for one unit of the model's target, e.g. ``"PLQY points"``."""
+    target = str(getattr(model, "target", "") or "").lower()
+    return _UNITS.get(target, f"{target or 'target'} units")
+
+
+def _inverse_link(model: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """Map booster margins to target units with the model's own back-transform."""
+    fn: Any = None
+    for name in ("inverse_transform_target", "margin_to_target", "inverse_target"):
+        if callable(getattr(model, name, None)):
+            fn = getattr(model, name)
+            break
+    transform = getattr(model, "target_transform", None)
+    if fn is None and transform is not None:
+        for name in ("inverse", "inverse_transform"):
+            if callable(getattr(transform, name, None)):
+                fn = getattr(transform, name)
+                break
+    if fn is None:
+        raise AttributeError(
+            f"model of type {type(model).__name__} exposes no inverse target transform "
+            "(expected e.g. .inverse_transform_target(margin))"
+        )
+
+    def inverse(margin: np.ndarray) -> np.ndarray:
+        return np.asarray(fn(np.asarray(margin, dtype=np.float64)), dtype=np.float64)
+
+    return inverse
+
+
+def target_effects(model: Any, result: ShapResult, contributions: np.ndarray) -> np.ndarray:
+    """Contributions in target units: ``g⁻¹(margin) − g⁻¹(margin − φ)`` per row.
+
+    Parameters
+    ----------
+    model
+        The model whose back-transform ``g⁻¹`` maps margins to target units.
+    result
+        SHAP result providing the per-row ``margin``.
+    contributions
+        ``(n_rows,)`` or ``(n_rows, k)`` signed contributions ``φ`` in margin units
+        (single features or concept sums).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``contributions``: how much the prediction (in target units)
+        would move if that contribution were removed — its effect vs the average.
+    """
+    inv = _inverse_link(model)
+    phi = np.asarray(contributions, dtype=np.float64)
+    margin = result.margin if phi.ndim == 1 else result.margin[:, None]
+    full = inv(np.broadcast_to(margin, phi.shape).ravel()).reshape(phi.shape)
+    without = inv((margin - phi).ravel()).reshape(phi.shape)
+    return np.asarray(full - without)
+
+
+def _fmt(value: float) -> str:
+    if not np.isfinite(value):
+        return "unknown"
+    if float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+def _pretty(feature: str) -> str:
+    name = feature.partition("__")[2] or feature
+    return name.removeprefix("proc_").replace("_", " ")
+
+
+def _describe(concept: str, names: Sequence[str], x: np.ndarray, phi: np.ndarray) -> str:
+    """Plain words for the value a row takes in one concept."""
+    short = {n.partition("__")[2] or n: i for i, n in enumerate(names)}
+
+    def active(prefix: str) -> list[str]:
+        return [
+            k.removeprefix(prefix).replace("_", " ")
+            for k, i in short.items()
+            if k.startswith(prefix) and np.isfinite(x[i]) and x[i] > 0
+        ]
+
+    if concept == "chain length" and "chain_length" in short:
+        return f"chain length {_fmt(x[short['chain_length']])}"
+    if concept == "binding type":
+        kinds = [k.removeprefix("binding_") for k, i in short.items() if x[i] == 1]
+        return "binding type " + ("+".join(sorted(kinds)) if kinds else "none")
+    if concept == "anchoring group":
+        groups = active("anchor_")
+        return "anchoring group " + (", ".join(groups[:3]) if groups else "none")
+    if concept == "zwitterionic" and short:
+        value = x[next(iter(short.values()))]
+        return "zwitterionic" if value == 1 else "not zwitterionic"
+    if concept == "ligand present" and short:
+        return "ligand present" if x[next(iter(short.values()))] == 1 else "no ligand"
+    if concept == "ligand substructure (Morgan bits)":
+        bits = [k.removeprefix("morgan_") for k, i in short.items() if x[i] == 1]
+        return f"ligand substructure ({len(bits)} Morgan bits set)"
+    if concept in ("A-site mix", "B-site mix", "halide mix"):
+        fracs = [
+            f"{k.removeprefix('frac_')} {x[i]:.2f}"
+            for k, i in short.items()
+            if k.startswith("frac_") and np.isfinite(x[i]) and x[i] > 0
+        ]
+        if fracs:
+            return f"{concept} " + " / ".join(fracs)
+    if concept == "tolerance factor" and "tolerance_factor" in short:
+        return f"tolerance factor {x[short['tolerance_factor']]:.3f}"
+    if concept == "process":
+        order = np.argsort(-np.abs(phi))
+        parts = []
+        for i in order[:2]:
+            name = names[i]
+            prefix, _, rest = name.partition("__")
+            if prefix in ("stage", "antisolvent", "solvent"):
+                if x[i] == 1:
+                    parts.append(f"{prefix} {rest}")
+                else:
+                    parts.append(f"not {prefix} {rest}")
+            else:
+                parts.append(f"{_pretty(name)} {_fmt(x[i])}")
+        return "process: " + ", ".join(parts)
+    if concept == "morphology":
+        forms = active("")
+        return "morphology " + (", ".join(forms) if forms else "other")
+    i = int(np.argmax(np.abs(phi)))
+    return f"{_pretty(names[i])} {_fmt(x[i])}"
+
+
+def explain_predictions(model: Any, records: pd.DataFrame, *, top: int = 5) -> list[list[str]]:
+    """Describe the largest contributions to each prediction, in words and target units.
+
+    Contributions are grouped by concept (:func:`concept_of`) and stated as
+    :func:`target_effects` — the difference of back-transformed predictions with and
+    without that concept's SHAP contribution, relative to the training average.
+
+    Parameters
+    ----------
+    model
+        A :class:`pqdml.model.TrainedModel`.
+    records
+        Canonical records.
+    top
+        Number of sentences per row (largest absolute effect first).
+
+    Returns
+    -------
+    list of list of str
+        One list per record, in order, e.g.
+        ``["chain length 8 (−6.1 PLQY points vs average)", ...]``; a record that could
+        not be featurized gets one sentence saying why.
+    """
+    result = shap_values(model, records)
+    per_concept = concept_values(result)
+    effects = np.full(per_concept.shape, np.nan)
+    if result.ok.any():
+        effects[result.ok] = target_effects(
+            model,
+            _subset(result, result.ok),
+            per_concept.to_numpy()[result.ok],
+        )
+    concepts = np.array(result.concepts())
+    unit = target_unit(model)
+    out: list[list[str]] = []
+    for row in range(len(per_concept)):
+        if not result.ok[row]:
+            status = result.status.iloc[row]
+            out.append([f"not explained ({status['status']}): {status['error']}".rstrip(": ")])
+            continue
+        sentences = []
+        for j in np.argsort(-np.abs(effects[row]))[:top]:
+            concept = per_concept.columns[j]
+            members = np.flatnonzero(concepts == concept)
+            words = _describe(
+                concept,
+                [result.feature_names[m] for m in members],
+                result.X[row, members],
+                result.values[row, members],
+            )
+            effect = effects[row, j]
+            sign = "+" if effect >= 0 else "−"
+            sentences.append(f"{words} ({sign}{abs(effect):.1f} {unit} vs average)")
+        out.append(sentences)
+    return out
+
+
+def _subset(result: ShapResult, mask: np.ndarray) -> ShapResult:
+    """Rows of ``result`` selected by a boolean mask."""
+    return ShapResult(
+        values=result.values[mask],
+        base_value=result.base_value,
+        X=result.X[mask],
+        feature_names=result.feature_names,
+        status=result.status[mask],
+        margin=result.margin[mask],
+    )
