@@ -1,0 +1,560 @@
+"""Perovskite formula → site fractions, radii, tolerance/octahedral factors, band-gap estimate.
+
+Formulas are parsed as chemists write them (``CsPbBr3``, ``CsPb(Cl0.5Br0.5)3``,
+``FA0.79MA0.16Cs0.05Pb(I0.9Br0.1)3``, ``Cs0.05(FA0.83MA0.17)0.95Pb(I0.83Br0.17)3``,
+``CsPbBr₃``, ``(FAPbI3)0.85(MAPbBr3)0.15``). Every ion belongs to one site (A, B or X), so
+the order in which ions are written does not matter. Site sums must match ABX3 within
+:data:`SITE_TOLERANCE`; formulas that do not are errors, never silently renormalised.
+The grammar, radii, sources and the band-gap model are documented in ``docs/compositions.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from pqdml.chem._ions import (
+    ALIASES,
+    BOWING_I_BR,
+    END_MEMBER_GAPS,
+    GAP_DOPANT_LIMIT,
+    IONS,
+    SITE_IONS,
+    SOURCES,
+)
+from pqdml.exceptions import (
+    AmbiguousCompositionError,
+    InvalidCompositionError,
+    StoichiometryError,
+    UnknownIonError,
+)
+
+__all__ = [
+    "COMPOSITION_NUMERIC_FEATURES",
+    "SITE_TOLERANCE",
+    "Composition",
+    "CompositionFeaturizer",
+    "CompositionTransformer",
+    "featurize_composition",
+    "featurize_compositions",
+    "parse_composition",
+]
+
+SITE_TOLERANCE = 0.02
+"""Allowed absolute deviation of each site sum per formula unit (A 1, B 1, X 3 ± 3 x 0.02)."""
+
+T_STABLE = (0.813, 1.107)
+"""Tolerance-factor window of a stable perovskite (review section 2.1, ref. 47)."""
+T_CUBIC = (0.9, 1.0)
+"""Tolerance-factor window of the cubic structure (review section 2.1, ref. 47)."""
+MU_STABLE = (0.442, 0.895)
+"""Octahedral-factor window of stable BX6 octahedra (review section 2.1, ref. 48)."""
+
+_MAX_LENGTH = 300
+_MAX_MULTIPLE = 4
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_TOKENS = sorted(IONS, key=len, reverse=True)
+_ALIAS_ORDER = sorted(ALIASES, key=len, reverse=True)
+_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_VARIABLE = re.compile(r"[xyzδ]")
+_BRACKETS = str.maketrans("[]{}", "()()")
+
+COMPOSITION_NUMERIC_FEATURES: list[str] = [
+    *(f"frac_{ion}" for site in ("A", "B", "X") for ion in SITE_IONS[site]),
+    "r_A",
+    "r_B",
+    "r_X",
+    "tolerance_factor",
+    "octahedral_factor",
+    "t_in_stable_window",
+    "t_in_cubic_window",
+    "mu_in_stable_window",
+    "mixing_entropy_A",
+    "mixing_entropy_B",
+    "mixing_entropy_X",
+    "band_gap_est_ev",
+    "is_all_inorganic",
+    "n_A_species",
+]
+"""Fixed, ordered names of the numeric composition features."""
+
+
+@dataclass(frozen=True, eq=False)
+class Composition:
+    """A parsed ABX3 composition: fractions of each ion within its site (each site sums to 1).
+
+    Two compositions are equal when their fractions agree to 1e-6, however they were written.
+
+    Parameters
+    ----------
+    A, B, X
+        Ion symbol → fraction within the site, ions with zero fraction omitted.
+    formula
+        The input after normalisation (whitespace removed, subscripts as digits, aliases).
+
+    Examples
+    --------
+    >>> parse_composition("CsPb(Cl0.5Br0.5)3") == parse_composition("CsPbCl1.5Br1.5")
+    True
+    >>> parse_composition("FA0.5Cs0.5PbI3").reduced()
+    'Cs0.5FA0.5PbI3'
+    """
+
+    A: Mapping[str, float]
+    B: Mapping[str, float]
+    X: Mapping[str, float]
+    formula: str = field(default="")
+
+    def _key(self) -> tuple[tuple[str, str, float], ...]:
+        return tuple(
+            (site, ion, round(frac, 6))
+            for site, fracs in (("A", self.A), ("B", self.B), ("X", self.X))
+            for ion, frac in sorted(fracs.items())
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Composition):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def reduced(self) -> str:
+        """Return the canonical formula: sites A, B, X; ions in table order; X amounts per 3."""
+        parts: list[str] = []
+        for site, fracs, scale in (("A", self.A, 1.0), ("B", self.B, 1.0), ("X", self.X, 3.0)):
+            for ion in SITE_IONS[site]:
+                if ion in fracs:
+                    amount = fracs[ion] * scale
+                    text = f"{amount:.4f}".rstrip("0").rstrip(".")
+                    parts.append(ion if text == "1" else f"{ion}{text}")
+        return "".join(parts)
+
+
+def _normalise(formula: object) -> str:
+    if not isinstance(formula, str):
+        if formula is None or (isinstance(formula, float) and math.isnan(formula)):
+            raise InvalidCompositionError("empty composition (missing value)")
+        raise InvalidCompositionError(
+            f"composition {formula!r} is not a string (got {type(formula).__name__})"
+        )
+    text = "".join(formula.translate(_SUBSCRIPTS).translate(_BRACKETS).split())
+    if not text:
+        raise InvalidCompositionError(f"empty composition {formula!r}")
+    if len(text) > _MAX_LENGTH:
+        raise InvalidCompositionError(
+            f"composition {formula[:40]!r}... is longer than {_MAX_LENGTH} characters"
+        )
+    for alias in _ALIAS_ORDER:
+        if alias in text:
+            text = text.replace(alias, ALIASES[alias])
+    return text
+
+
+def _unknown_name(text: str, i: int) -> str:
+    """Best guess at the unknown token starting at ``text[i]`` (for the error message)."""
+    match = re.match(r"[A-Z][a-z]+", text[i:])
+    if match:
+        return match.group(0)
+    run = re.match(r"[A-Z]+", text[i:])
+    if run is None:
+        return text[i]
+    name = run.group(0)
+    end = i + len(name)
+    if len(name) > 1 and end < len(text) and text[end].islower():
+        name = name[:-1]  # the last capital starts an element, e.g. "BZA" in "BZAPbI3"
+    return name
+
+
+def _raise_variable(var: str, original: str) -> None:
+    raise AmbiguousCompositionError(
+        f"stoichiometry variable {var!r} in {original!r} has no value; "
+        "write the numbers, e.g. CsPbBr1.5I1.5"
+    )
+
+
+def _tokenise(text: str, original: str) -> dict[str, float]:
+    """Return ion → total amount for a normalised formula (groups multiplied out)."""
+    if "/" in text:
+        raise AmbiguousCompositionError(
+            f"the ratio between the ions separated by '/' is missing in {original!r}; "
+            "write the fractions, e.g. CsPb(Cl0.5Br0.5)3"
+        )
+    stack: list[dict[str, float]] = [{}]
+    i, n = 0, len(text)
+
+    def multiplier() -> float:
+        nonlocal i
+        match = _NUMBER.match(text, i)
+        if match is None:
+            return 1.0
+        i = match.end()
+        return float(match.group(0))
+
+    while i < n:
+        ch = text[i]
+        if ch == "(":
+            stack.append({})
+            i += 1
+        elif ch == ")":
+            if len(stack) == 1:
+                raise InvalidCompositionError(f"unbalanced ')' in composition {original!r}")
+            group = stack.pop()
+            if not group:
+                raise InvalidCompositionError(f"empty brackets '()' in composition {original!r}")
+            i += 1
+            factor = multiplier()
+            for ion, amount in group.items():
+                stack[-1][ion] = stack[-1].get(ion, 0.0) + amount * factor
+        elif ch.isupper():
+            token = next((t for t in _TOKENS if text.startswith(t, i)), None)
+            if token is None:
+                name = _unknown_name(text, i)
+                raise UnknownIonError(f"unknown ion {name!r} in {original!r}")
+            i += len(token)
+            if i < n and _VARIABLE.match(text[i]):
+                _raise_variable(text[i], original)
+            amount = multiplier()
+            stack[-1][token] = stack[-1].get(token, 0.0) + amount
+        elif ch.isdigit() or ch == ".":
+            raise InvalidCompositionError(
+                f"number without an ion at position {i} in composition {original!r}"
+            )
+        else:
+            var = _VARIABLE.search(text)
+            if var:
+                _raise_variable(var.group(0), original)
+            raise InvalidCompositionError(
+                f"unexpected character {ch!r} at position {i} in composition {original!r}"
+            )
+    if len(stack) != 1:
+        raise InvalidCompositionError(f"unbalanced '(' in composition {original!r}")
+    return stack[0]
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(formula: str) -> Composition:
+    text = _normalise(formula)
+    amounts = _tokenise(text, formula)
+    sums = {site: 0.0 for site in ("A", "B", "X")}
+    for ion, amount in amounts.items():
+        sums[IONS[ion].site] += amount
+    s_a, s_b, s_x = sums["A"], sums["B"], sums["X"]
+    k = max(1, round(s_b))
+    tol = SITE_TOLERANCE * k + 1e-9
+    ok = (
+        k <= _MAX_MULTIPLE
+        and abs(s_a - k) <= tol
+        and abs(s_b - k) <= tol
+        and abs(s_x - 3 * k) <= 3 * tol
+    )
+    if not ok:
+        msg = (
+            f"site sums A={s_a:.4g}, B={s_b:.4g}, X={s_x:.4g} in {formula!r} do not match ABX3 "
+            f"(A 1, B 1, X 3, each within ±{SITE_TOLERANCE} per ion; not renormalised)"
+        )
+        if s_b > 0 and abs(s_a - s_b) > tol and abs(s_x - (s_a + 2 * s_b)) <= 3 * tol:
+            msg += (
+                "; this looks like a low-dimensional or non-perovskite phase "
+                "(e.g. (PEA)2PbI4, BA2MA3Pb4I13, Cs4PbBr6, CsPb2Br5), which is not ABX3"
+            )
+        raise StoichiometryError(msg)
+    fracs: dict[str, dict[str, float]] = {"A": {}, "B": {}, "X": {}}
+    for ion, amount in amounts.items():
+        if amount > 0:
+            site = IONS[ion].site
+            fracs[site][ion] = amount / sums[site]
+    return Composition(A=fracs["A"], B=fracs["B"], X=fracs["X"], formula=text)
+
+
+def parse_composition(formula: str) -> Composition:
+    """Parse a perovskite formula into A, B and X site fractions.
+
+    Parameters
+    ----------
+    formula
+        Formula as written in papers, e.g. ``"FA0.79MA0.16Cs0.05Pb(I0.9Br0.1)3"``.
+
+    Returns
+    -------
+    Composition
+        Fractions of each ion within its site.
+
+    Raises
+    ------
+    InvalidCompositionError
+        Empty or unparseable text; subclasses :class:`~pqdml.exceptions.UnknownIonError`,
+        :class:`~pqdml.exceptions.StoichiometryError` and
+        :class:`~pqdml.exceptions.AmbiguousCompositionError` name the specific reason.
+
+    Examples
+    --------
+    >>> round(parse_composition("Cs0.05(FA0.83MA0.17)0.95Pb(I0.83Br0.17)3").A["FA"], 4)
+    0.7885
+    """
+    return (
+        _parse_cached(formula) if isinstance(formula, str) else _parse_cached.__wrapped__(formula)
+    )
+
+
+def _mean_radius(fracs: Mapping[str, float]) -> float:
+    total = 0.0
+    for ion, frac in fracs.items():
+        radius = IONS[ion].radius
+        if radius is None:
+            return math.nan
+        total += frac * radius
+    return total
+
+
+def _entropy(fracs: Mapping[str, float]) -> float:
+    return float(-sum(f * math.log(f) for f in fracs.values() if f > 0))
+
+
+def _in_window(value: float, window: tuple[float, float]) -> float:
+    if math.isnan(value):
+        return math.nan
+    return float(window[0] <= value <= window[1])
+
+
+_GAP_IONS = {
+    "A": {a for a, _, _ in END_MEMBER_GAPS},
+    "B": {b for _, b, _ in END_MEMBER_GAPS},
+    "X": {x for _, _, x in END_MEMBER_GAPS},
+}
+
+
+def _gap_site(fracs: Mapping[str, float], site: str) -> dict[str, float] | None:
+    known = {ion: f for ion, f in fracs.items() if ion in _GAP_IONS[site]}
+    other = 1.0 - sum(known.values())
+    if other > GAP_DOPANT_LIMIT + 1e-9 or not known:
+        return None
+    total = sum(known.values())
+    return {ion: f / total for ion, f in known.items()}
+
+
+def estimate_band_gap(comp: Composition) -> float:
+    """Estimate the bulk band gap (eV) from end-member gaps; NaN when not covered.
+
+    The gap is the fraction-weighted mean of the end-member gaps ``Eg(A, B, X)`` of
+    :data:`pqdml.chem._ions.END_MEMBER_GAPS`, minus an I/Br bowing term ``0.33 x_I x_Br``.
+    Ions without end-member data up to 10 % of a site are treated as dopants (ignored);
+    more than that, or a missing end member, gives NaN. This is a bulk estimate: quantum
+    dots are blue-shifted by confinement; Pb–Sn alloys bow strongly and are overestimated.
+
+    Examples
+    --------
+    >>> round(estimate_band_gap(parse_composition("MAPb(I0.5Br0.5)3")), 4)
+    1.8475
+    """
+    sites = [_gap_site(comp.A, "A"), _gap_site(comp.B, "B"), _gap_site(comp.X, "X")]
+    a_fr, b_fr, x_fr = sites
+    if a_fr is None or b_fr is None or x_fr is None:
+        return math.nan
+    gap = 0.0
+    for a, fa in a_fr.items():
+        for b, fb in b_fr.items():
+            for x, fx in x_fr.items():
+                entry = END_MEMBER_GAPS.get((a, b, x))
+                if entry is None:
+                    return math.nan
+                gap += fa * fb * fx * entry[0]
+    gap -= BOWING_I_BR * x_fr.get("I", 0.0) * x_fr.get("Br", 0.0)
+    return gap
+
+
+def _feature_vector(comp: Composition) -> np.ndarray:
+    values = np.zeros(len(COMPOSITION_NUMERIC_FEATURES), dtype=np.float64)
+    pos = 0
+    for site, fracs in (("A", comp.A), ("B", comp.B), ("X", comp.X)):
+        for ion in SITE_IONS[site]:
+            values[pos] = fracs.get(ion, 0.0)
+            pos += 1
+    r_a, r_b, r_x = _mean_radius(comp.A), _mean_radius(comp.B), _mean_radius(comp.X)
+    t = (r_a + r_x) / (math.sqrt(2.0) * (r_b + r_x))
+    mu = r_b / r_x
+    values[pos:] = [
+        r_a,
+        r_b,
+        r_x,
+        t,
+        mu,
+        _in_window(t, T_STABLE),
+        _in_window(t, T_CUBIC),
+        _in_window(mu, MU_STABLE),
+        _entropy(comp.A),
+        _entropy(comp.B),
+        _entropy(comp.X),
+        estimate_band_gap(comp),
+        float(not any(IONS[ion].organic for ion in comp.A)),
+        float(len(comp.A)),
+    ]
+    return values
+
+
+def featurize_composition(formula: str) -> dict[str, float | str]:
+    """Featurize one formula: ``composition_reduced`` plus :data:`COMPOSITION_NUMERIC_FEATURES`.
+
+    Raises
+    ------
+    InvalidCompositionError
+        See :func:`parse_composition`.
+
+    Examples
+    --------
+    >>> round(featurize_composition("CsPbI3")["tolerance_factor"], 3)
+    0.851
+    """
+    comp = parse_composition(formula)
+    out: dict[str, float | str] = {"composition_reduced": comp.reduced()}
+    out.update(zip(COMPOSITION_NUMERIC_FEATURES, _feature_vector(comp).tolist(), strict=True))
+    return out
+
+
+def featurize_compositions(values: Iterable[Any]) -> pd.DataFrame:
+    """Featurize many formulas; one row per input, failures kept with NaN features.
+
+    Unique values are parsed once, so repeated formulas (the usual case) cost nothing.
+
+    Parameters
+    ----------
+    values
+        Formulas; a :class:`pandas.Series` keeps its index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``composition_status`` (``"ok"`` or an error code),
+        ``composition_error`` (message or None), ``composition_reduced`` and
+        :data:`COMPOSITION_NUMERIC_FEATURES` (NaN where the status is not ``"ok"``).
+
+    Examples
+    --------
+    >>> featurize_compositions(["CsPbBr3", "CsXxI3"])["composition_status"].tolist()
+    ['ok', 'unknown_ion']
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    n_unique = len(uniques)
+    table = np.full((n_unique + 1, len(COMPOSITION_NUMERIC_FEATURES)), np.nan)
+    status = np.empty(n_unique + 1, dtype=object)
+    error = np.empty(n_unique + 1, dtype=object)
+    reduced = np.empty(n_unique + 1, dtype=object)
+    for j, value in enumerate([*uniques, None]):
+        try:
+            comp = parse_composition(value)
+        except InvalidCompositionError as exc:
+            status[j], error[j], reduced[j] = exc.code, str(exc), None
+            continue
+        table[j] = _feature_vector(comp)
+        status[j], error[j], reduced[j] = "ok", None, comp.reduced()
+    take = np.where(codes < 0, n_unique, codes)
+    out = pd.DataFrame(table[take], columns=COMPOSITION_NUMERIC_FEATURES, index=series.index)
+    out.insert(0, "composition_reduced", pd.array(reduced[take], dtype=object))
+    out.insert(0, "composition_error", pd.array(error[take], dtype=object))
+    out.insert(0, "composition_status", pd.array(status[take], dtype=object))
+    return out
+
+
+class CompositionFeaturizer:
+    """Featurizer contract (``featurize``, ``feature_labels``, ``citations``) for formulas.
+
+    Examples
+    --------
+    >>> CompositionFeaturizer().featurize("CsPbBr3").shape == (len(COMPOSITION_NUMERIC_FEATURES),)
+    True
+    """
+
+    def featurize(self, formula: str) -> np.ndarray:
+        """Return the numeric feature vector of one formula (raises on bad input)."""
+        return _feature_vector(parse_composition(formula))
+
+    def feature_labels(self) -> list[str]:
+        """Return the names of :meth:`featurize`'s entries."""
+        return list(COMPOSITION_NUMERIC_FEATURES)
+
+    def citations(self) -> list[str]:
+        """Return the sources of the radii and end-member band gaps."""
+        gaps = sorted({src for _, src in END_MEMBER_GAPS.values()})
+        return [*SOURCES.values(), *gaps]
+
+
+def _single_column(X: Any) -> np.ndarray:
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise ValueError(f"CompositionTransformer expects 1 column, got {X.shape[1]}")
+        return X.iloc[:, 0].to_numpy(dtype=object)
+    if isinstance(X, pd.Series):
+        return X.to_numpy(dtype=object)
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        return arr[:, 0]
+    if arr.ndim == 1:
+        return arr
+    raise ValueError(f"CompositionTransformer expects 1 column of formulas, got shape {arr.shape}")
+
+
+class CompositionTransformer(TransformerMixin, BaseEstimator):
+    """scikit-learn transformer: one column of formulas → :data:`COMPOSITION_NUMERIC_FEATURES`.
+
+    Parameters
+    ----------
+    on_error
+        ``"nan"`` (default) keeps rows with bad formulas as all-NaN features (use
+        :func:`featurize_compositions` to see why); ``"raise"`` raises the first error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ct = CompositionTransformer().fit(pd.DataFrame({"composition": ["CsPbBr3"]}))
+    >>> ct.transform(pd.DataFrame({"composition": ["CsPbI3"]})).shape[1] == len(COMPOSITION_NUMERIC_FEATURES)
+    True
+    """
+
+    def __init__(self, *, on_error: Literal["nan", "raise"] = "nan") -> None:
+        self.on_error = on_error
+
+    def __sklearn_tags__(self) -> Any:
+        """Declare string input and NaN-tolerant output."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def fit(self, X: Any, y: Any = None) -> CompositionTransformer:
+        """Check the input is one column; nothing is learnt."""
+        if self.on_error not in ("nan", "raise"):
+            raise ValueError(f"on_error must be 'nan' or 'raise', got {self.on_error!r}")
+        _single_column(X)
+        self.n_features_in_ = 1
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray([str(X.columns[0])], dtype=object)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Featurize the column; returns a float array ``(n_samples, n_features)``."""
+        check_is_fitted(self, "n_features_in_")
+        frame = featurize_compositions(_single_column(X))
+        if self.on_error == "raise":
+            bad = frame.index[frame["composition_status"] != "ok"]
+            if len(bad):
+                first = frame.loc[bad[0]]
+                raise InvalidCompositionError(
+                    str(first["composition_error"]), code=str(first["composition_status"])
+                )
+        return frame[COMPOSITION_NUMERIC_FEATURES].to_numpy(dtype=np.float64)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Return the feature names (``tolerance_factor``, ``frac_Cs``, ...)."""
+        check_is_fitted(self, "n_features_in_")
+        return np.asarray(COMPOSITION_NUMERIC_FEATURES, dtype=object)
