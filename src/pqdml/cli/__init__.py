@@ -24,3 +24,4 @@ def main() -> None:
 
 
 # Command modules register themselves on `main` when imported (one import line each, below).
+from pqdml.cli import model as _model  # noqa: E402,F401

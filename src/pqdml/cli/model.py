@@ -1,0 +1,139 @@
+"""``pqdml train`` and ``pqdml evaluate``: thin shells over :mod:`pqdml.model`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pqdml.cli import main
+
+
+@main.command("train")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Records file.",
+)
+@click.option(
+    "--format", "fmt", default=None, help="Input format (default: guessed from the file)."
+)
+@click.option(
+    "--target",
+    required=True,
+    type=click.Choice(["plqy", "pce", "voc", "jsc", "ff", "emission"]),
+    help="Quantity to model.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Model directory.",
+)
+@click.option(
+    "--cv",
+    default=None,
+    help="CV scheme: random, group:<col>, leave-one-group-out:<col> [group:doi].",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--n-trials",
+    default=20,
+    show_default=True,
+    type=int,
+    help="Optuna trials per search (0: defaults).",
+)
+@click.option(
+    "--level", default=0.9, show_default=True, type=float, help="Prediction interval level."
+)
+@click.option(
+    "--relative-to-control", is_flag=True, help="Model the gain over the group's control."
+)
+@click.option(
+    "--n-jobs", default=1, show_default=True, type=int, help="Threads for XGBoost / random forest."
+)
+def train_cmd(
+    data: str,
+    fmt: str | None,
+    target: str,
+    output: str,
+    cv: str | None,
+    seed: int,
+    n_trials: int,
+    level: float,
+    relative_to_control: bool,
+    n_jobs: int,
+) -> None:
+    """Train a model with grouped CV, baselines, conformal intervals; write MODEL_DIR."""
+    from pqdml.model import train
+    from pqdml.model.metrics import format_cv_table
+
+    try:
+        model = train(
+            data,
+            target,
+            cv=cv,
+            seed=seed,
+            level=level,
+            n_trials=n_trials,
+            relative_to_control=relative_to_control,
+            fmt=fmt,
+            n_jobs=n_jobs,
+        )
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from None
+    path = model.save(output)
+    click.echo(format_cv_table(model.metrics))
+    rows = model.metadata["rows"]
+    click.echo(
+        f"rows used {rows['n_used']} of {rows['n_input']}; skipped: {rows['skipped'] or 'none'}"
+    )
+    click.echo(f"model written to {path}")
+
+
+@main.command("evaluate")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Model directory.",
+)
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labelled records.",
+)
+@click.option(
+    "--format", "fmt", default=None, help="Input format (default: guessed from the file)."
+)
+@click.option(
+    "--json",
+    "json_out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also write the metrics as JSON.",
+)
+def evaluate_cmd(model_dir: str, data: str, fmt: str | None, json_out: str | None) -> None:
+    """Score MODEL on labelled DATA: MAE, RMSE, R², interval coverage vs the training mean."""
+    from pqdml.io import atomic_open
+    from pqdml.model import evaluate, load_model
+    from pqdml.model.metrics import format_eval_table
+
+    try:
+        result = evaluate(load_model(model_dir), data, fmt=fmt)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from None
+    click.echo(format_eval_table(result))
+    if json_out:
+        clean = {k: (None if isinstance(v, float) and v != v else v) for k, v in result.items()}
+        with atomic_open(Path(json_out), "w", encoding="utf-8") as fh:
+            json.dump(clean, fh, indent=1)
+        click.echo(f"metrics written to {json_out}")

@@ -1,0 +1,52 @@
+"""Models: training with honest CV, baselines, conformal intervals, applicability domain, artifacts.
+
+- :func:`train` — records → :class:`TrainedModel` (grouped CV, nested search, metrics).
+- :meth:`TrainedModel.predict` — prediction, interval, AD verdict per row.
+- :func:`load_model` / :meth:`TrainedModel.save` — verified JSON artifact directory.
+- :func:`default_model` — the shipped ``models/<target>/``.
+- :func:`evaluate` — score a model on new labelled records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pqdml.model.artifact import FORMAT_VERSION, load_model
+from pqdml.model.cv import CV_SCHEMES, DEFAULT_CV
+from pqdml.model.evaluate import evaluate
+from pqdml.model.train import train
+from pqdml.model.trained import PREDICTION_COLUMNS, TrainedModel
+
+__all__ = [
+    "CV_SCHEMES",
+    "DEFAULT_CV",
+    "FORMAT_VERSION",
+    "PREDICTION_COLUMNS",
+    "TrainedModel",
+    "default_model",
+    "evaluate",
+    "load_model",
+    "train",
+]
+
+
+def default_model(target: str = "plqy") -> TrainedModel:
+    """Load the shipped default model for ``target`` (``plqy`` or ``pce``).
+
+    Looked up in :func:`pqdml.config.models_dir` (the packaged ``pqdml/_models`` of an
+    installed wheel, else ``models/`` of a source checkout).
+
+    Examples
+    --------
+    >>> model = default_model("plqy")  # doctest: +SKIP
+    """
+    from pqdml.config import models_dir
+    from pqdml.exceptions import ModelArtifactError
+
+    path = Path(models_dir()) / target
+    if not path.is_dir():
+        raise ModelArtifactError(
+            f"no shipped model for target {target!r} at {str(path)!r}; train one with "
+            f"`pqdml train --target {target} ...` and load it with load_model()"
+        )
+    return load_model(path)

@@ -1,0 +1,172 @@
+"""Cross-validation schemes, found by name through a tiny registry.
+
+Schemes (``--cv``):
+
+``random``
+    Shuffled K-fold over rows (5 folds). Optimistic for literature data: rows of one
+    paper share a lab, a control and a protocol.
+``group:<column>``
+    Grouped K-fold (up to 5 folds): all rows sharing a value of ``<column>`` are in the same
+    fold. ``group:doi`` is the default for literature data (grouped by paper); rows with an
+    empty ``doi`` are grouped by their ``source`` and, when that is empty too, each row is its
+    own group. ``group:ligand`` groups by the ligand's canonical SMILES (falling back to the
+    ligand text). Any other column works as is (empty cells: one group per row).
+``leave-one-group-out:<column>``
+    One fold per group of ``<column>``, same grouping rules.
+
+Scaffold splits are not offered: alkyl-chain ligands have no ring, hence an empty scaffold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import GroupKFold, KFold, LeaveOneGroupOut
+
+from pqdml.registry import Registry
+
+#: Default scheme for literature data.
+DEFAULT_CV = "group:doi"
+#: Number of folds for ``random`` and ``group:*``.
+N_SPLITS = 5
+
+Splits = list[tuple[np.ndarray, np.ndarray]]
+SchemeFn = Callable[[pd.DataFrame, "str | None", int, "pd.Series | None"], tuple[Splits, pd.Series]]
+CV_SCHEMES: Registry[SchemeFn] = Registry("cv scheme")
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.astype("string").fillna("").str.strip()
+    return text.isin(["", "nan", "None", "<NA>"])
+
+
+def group_labels(
+    records: pd.DataFrame, column: str, *, canonical_smiles: pd.Series | None = None
+) -> pd.Series:
+    """Group label of every row for ``column`` (see the module docstring for the rules).
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"record_id": ["a", "b", "c"], "doi": ["10.1/x", "", "10.1/x"],
+    ...                      "source": ["", "ref 3", ""]})
+    >>> group_labels(recs, "doi").tolist()
+    ['doi:10.1/x', 'source:ref 3', 'doi:10.1/x']
+    """
+    n = len(records)
+    ids = (
+        records["record_id"].astype(str)
+        if "record_id" in records
+        else pd.Series([str(i) for i in range(n)], index=records.index)
+    )
+    own = "row:" + ids.reset_index(drop=True)
+    own.index = records.index
+    if column == "ligand":
+        if canonical_smiles is not None:
+            values = canonical_smiles.reindex(records.index).astype("string").fillna("")
+        else:
+            from pqdml.features import ligand_text
+
+            values = ligand_text(records).astype("string")
+        values = values.where(~_blank(values), "")
+        label = "ligand:" + values.astype(str)
+        return label.where(values != "", own).astype(str)
+    if column not in records:
+        raise KeyError(f"cannot group by {column!r}: the data has no such column")
+    values = records[column].astype("string").fillna("").str.strip()
+    label = (column + ":" + values).astype(object)
+    label = label.where(~_blank(records[column]), None)
+    if column == "doi" and "source" in records:
+        src = records["source"].astype("string").fillna("").str.strip()
+        label = label.where(
+            label.notna(), ("source:" + src).where(~_blank(records["source"]), None)
+        )
+    return label.where(label.notna(), own).astype(str)
+
+
+def _parse(scheme: str) -> tuple[str, str | None]:
+    kind, _, column = scheme.partition(":")
+    return kind, (column or None)
+
+
+def make_splits(
+    records: pd.DataFrame,
+    scheme: str | None = None,
+    *,
+    seed: int = 0,
+    canonical_smiles: pd.Series | None = None,
+) -> tuple[Splits, pd.Series]:
+    """Outer CV folds for ``records`` under ``scheme``.
+
+    Parameters
+    ----------
+    records
+        Training rows (positional indices of the returned folds refer to them).
+    scheme
+        ``random``, ``group:<column>`` or ``leave-one-group-out:<column>``; None → ``group:doi``.
+    seed
+        Shuffling seed.
+    canonical_smiles
+        Canonical SMILES per row, used by ``group:ligand``.
+
+    Returns
+    -------
+    splits, groups
+        List of ``(train_idx, test_idx)`` positional arrays and each row's group label.
+    """
+    kind, column = _parse(scheme or DEFAULT_CV)
+    return CV_SCHEMES[kind](records, column, seed, canonical_smiles)
+
+
+@CV_SCHEMES.register("random")
+def _random(
+    records: pd.DataFrame, column: str | None, seed: int, smiles: pd.Series | None
+) -> tuple[Splits, pd.Series]:
+    n = len(records)
+    k = min(N_SPLITS, n)
+    if k < 2:
+        raise ValueError(f"cross-validation needs at least 2 rows, got {n}")
+    groups = pd.Series([f"row:{i}" for i in range(n)], index=records.index)
+    splits = list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n)))
+    return splits, groups
+
+
+@CV_SCHEMES.register("group")
+def _group(
+    records: pd.DataFrame, column: str | None, seed: int, smiles: pd.Series | None
+) -> tuple[Splits, pd.Series]:
+    if not column:
+        raise ValueError("cv scheme 'group' needs a column, e.g. 'group:doi'")
+    groups = group_labels(records, column, canonical_smiles=smiles)
+    n_groups = groups.nunique()
+    if n_groups < 2:
+        raise ValueError(f"cv scheme 'group:{column}' needs at least 2 groups, got {n_groups}")
+    cv = GroupKFold(n_splits=min(N_SPLITS, n_groups), shuffle=True, random_state=seed)
+    return list(cv.split(np.zeros(len(records)), groups=groups.to_numpy())), groups
+
+
+@CV_SCHEMES.register("leave-one-group-out")
+def _logo(
+    records: pd.DataFrame, column: str | None, seed: int, smiles: pd.Series | None
+) -> tuple[Splits, pd.Series]:
+    if not column:
+        raise ValueError(
+            "cv scheme 'leave-one-group-out' needs a column, e.g. 'leave-one-group-out:doi'"
+        )
+    groups = group_labels(records, column, canonical_smiles=smiles)
+    if groups.nunique() < 2:
+        raise ValueError(f"cv scheme 'leave-one-group-out:{column}' needs at least 2 groups")
+    splits = list(LeaveOneGroupOut().split(np.zeros(len(records)), groups=groups.to_numpy()))
+    return splits, groups
+
+
+def inner_splits(groups: np.ndarray, *, seed: int, n_splits: int = 3) -> Splits:
+    """Return grouped inner folds used by hyper-parameter search inside one outer training fold."""
+    n_groups = len(np.unique(groups))
+    if n_groups < 2:
+        n = len(groups)
+        k = min(n_splits, n)
+        return list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n)))
+    cv = GroupKFold(n_splits=min(n_splits, n_groups), shuffle=True, random_state=seed)
+    return list(cv.split(np.zeros(len(groups)), groups=groups))

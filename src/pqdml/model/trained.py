@@ -1,0 +1,241 @@
+"""The fitted model object: featurize → XGBoost → back-transform, with intervals and AD."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xgboost
+
+from pqdml.features import FeatureCache, build_matrix, featurize_records
+from pqdml.model.conformal import conformal_quantile
+from pqdml.model.domain import ApplicabilityDomain, anchors_of
+from pqdml.model.target import TargetTransform
+
+#: Columns of :meth:`TrainedModel.predict`, in order.
+PREDICTION_COLUMNS = [
+    "status",
+    "error",
+    "prediction",
+    "pi_low",
+    "pi_high",
+    "in_domain",
+    "max_similarity",
+    "nearest_ligands",
+    "ad_reasons",
+    "canonical_smiles",
+    "binding_type",
+    "chain_length",
+]
+
+
+def row_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Row status/error from the ligand and composition statuses of a feature frame.
+
+    ``ok`` when the ligand is valid (or absent) and the composition is valid; otherwise the
+    featurizer's error code (ligand first) and message. A missing composition is
+    ``missing_composition``.
+    """
+    n = len(frame)
+    status = pd.Series(["ok"] * n, index=frame.index, dtype=object)
+    error = pd.Series([""] * n, index=frame.index, dtype=object)
+    lst = frame.get("ligand_status", pd.Series(["ok"] * n, index=frame.index)).fillna("ok")
+    lerr = frame.get("ligand_error", pd.Series([""] * n, index=frame.index)).fillna("")
+    cst = frame.get("composition_status", pd.Series(["ok"] * n, index=frame.index)).fillna("ok")
+    cerr = frame.get("composition_error", pd.Series([""] * n, index=frame.index)).fillna("")
+    bad_c = ~cst.isin(["ok"])
+    status[bad_c] = cst[bad_c].replace({"empty": "missing_composition"})
+    error[bad_c] = cerr[bad_c]
+    bad_l = ~lst.isin(["ok", "empty"])
+    status[bad_l] = lst[bad_l]
+    error[bad_l] = lerr[bad_l]
+    return status, error
+
+
+def ligand_info(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-row ligand identity used by the AD: canonical SMILES, name, binding type, anchors."""
+    n = len(frame)
+    idx = frame.index
+    smiles = frame.get("ligand_canonical_smiles", pd.Series([None] * n, index=idx))
+    smiles = smiles.astype(object).where(smiles.notna(), "")
+    bt = frame.get("ligand_text__binding_type", pd.Series([None] * n, index=idx)).astype(object)
+    anchor_cols = [c for c in frame.columns if "anchor" in c.lower()]
+    if anchor_cols:
+        sub = frame[anchor_cols].to_dict(orient="records")
+        anchors = [anchors_of(r) for r in sub]
+    else:
+        anchors = [set() for _ in range(n)]
+    ok = (
+        frame.get("ligand_status", pd.Series(["ok"] * n, index=idx))
+        .fillna("ok")
+        .isin(["ok", "empty"])
+    )
+    return pd.DataFrame(
+        {
+            "canonical_smiles": smiles,
+            "name": frame.get("ligand_label", pd.Series([""] * n, index=idx)),
+            "binding_type": bt,
+            "anchors": anchors,
+            "ok": ok,
+        },
+        index=idx,
+    )
+
+
+class TrainedModel:
+    """A trained pqdml model: featurizer configuration, XGBoost booster, intervals, AD.
+
+    Build one with :func:`pqdml.model.train` or :func:`pqdml.model.load_model`.
+
+    Attributes
+    ----------
+    target : str
+        Target key (``"plqy"``, ``"pce"``, ...).
+    target_column : str
+        Canonical record column of the target.
+    feature_names : list of str
+        Feature names in matrix column order.
+    metadata : dict
+        Everything written to ``metadata.json``.
+    booster : xgboost.Booster
+        The fitted booster (predicts in the transformed target space).
+    """
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        target_column: str,
+        feature_names: list[str],
+        booster: xgboost.Booster,
+        target_transform: TargetTransform,
+        residuals: np.ndarray,
+        domain: ApplicabilityDomain,
+        metadata: dict[str, Any],
+        metrics: dict[str, Any] | None = None,
+    ) -> None:
+        self.target = target
+        self.target_column = target_column
+        self.feature_names = list(feature_names)
+        self.booster = booster
+        self.target_transform = target_transform
+        self.residuals = np.sort(np.asarray(residuals, dtype=float))
+        self.domain = domain
+        self.metadata = metadata
+        self.metrics = metrics or {}
+        featurizer = metadata.get("featurizer", {})
+        self._cache = FeatureCache(
+            descriptors=featurizer.get("descriptors", "default"),
+            morgan_bits=int(featurizer.get("morgan_bits", 0)),
+        )
+
+    def __repr__(self) -> str:
+        n = self.metadata.get("rows", {}).get("n_used", "?")
+        return f"TrainedModel(target={self.target!r}, n_features={len(self.feature_names)}, n_train={n})"
+
+    @property
+    def level(self) -> float:
+        """Default interval level the model was trained with."""
+        return float(self.metadata.get("conformal", {}).get("level", 0.9))
+
+    @property
+    def prediction_kind(self) -> str:
+        """``"value"`` or ``"gain_over_control"``."""
+        return str(self.metadata.get("prediction_kind", "value"))
+
+    def _featurize(self, records: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        frame = featurize_records(records, cache=self._cache)
+        return build_matrix(records, frame, self.feature_names), frame
+
+    def transform(self, records: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Featurize ``records`` into the model's matrix.
+
+        Returns
+        -------
+        X : numpy.ndarray
+            float64 ``[n_rows, n_features]`` (NaN where a featurizer failed).
+        status : pandas.DataFrame
+            Same index as ``records``: ``status``, ``error``, ``canonical_smiles``,
+            ``binding_type``, ``chain_length``.
+        """
+        X, frame = self._featurize(records)
+        return X, self._status_frame(frame)
+
+    @staticmethod
+    def _status_frame(frame: pd.DataFrame) -> pd.DataFrame:
+        status, error = row_status(frame)
+        n = len(frame)
+        none = pd.Series([None] * n, index=frame.index, dtype=object)
+        smiles = frame.get("ligand_canonical_smiles", none)
+        chain = frame.get("ligand__chain_length", pd.Series(np.nan, index=frame.index))
+        return pd.DataFrame(
+            {
+                "status": status,
+                "error": error,
+                "canonical_smiles": smiles.astype(object).where(smiles.notna(), None),
+                "binding_type": frame.get("ligand_text__binding_type", none),
+                "chain_length": pd.to_numeric(chain, errors="coerce"),
+            },
+            index=frame.index,
+        )
+
+    def predict_margin(self, X: np.ndarray) -> np.ndarray:
+        """Booster output in the fitting (transformed) space, float64."""
+        if X.shape[0] == 0:
+            return np.zeros(0)
+        return np.asarray(
+            self.booster.inplace_predict(np.ascontiguousarray(X, dtype=np.float64)),
+            dtype=np.float64,
+        )
+
+    def predict(self, records: pd.DataFrame, *, level: float | None = None) -> pd.DataFrame:
+        """Predict with a conformal interval and an applicability-domain verdict.
+
+        Parameters
+        ----------
+        records
+            Canonical records (at least a ligand and a composition column).
+        level
+            Interval level (default: the level the model was trained with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Same index as ``records``; columns :data:`PREDICTION_COLUMNS`. Rows whose ligand
+            or composition failed keep their status and NaN predictions. ``attrs`` carries
+            ``prediction_kind`` (``"value"`` or ``"gain_over_control"``) and ``target``.
+        """
+        level = self.level if level is None else float(level)
+        q = conformal_quantile(self.residuals, level)
+        X, frame = self._featurize(records)
+        out = self._status_frame(frame)
+        ok = (out["status"] == "ok").to_numpy()
+        pred = np.full(len(X), np.nan)
+        low = np.full(len(X), np.nan)
+        high = np.full(len(X), np.nan)
+        if ok.any():
+            z = self.predict_margin(X[ok])
+            t = self.target_transform
+            pred[ok] = t.inverse(z)
+            low[ok] = t.inverse(z - q)
+            high[ok] = t.inverse(z + q)
+        ad = self.domain.assess(X, ligand_info(frame))
+        out["prediction"] = pred
+        out["pi_low"] = low
+        out["pi_high"] = high
+        for col in ("in_domain", "max_similarity", "nearest_ligands", "ad_reasons"):
+            out[col] = ad[col].to_numpy()
+        out.loc[~ok, "in_domain"] = False
+        out = out[PREDICTION_COLUMNS]
+        out.attrs["prediction_kind"] = self.prediction_kind
+        out.attrs["target"] = self.target
+        out.attrs["level"] = level
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write the artifact directory (see :mod:`pqdml.model.artifact`); return its path."""
+        from pqdml.model.artifact import save_model
+
+        return save_model(self, path)
