@@ -10,4 +10,15 @@ Data flows one way: records → featurizers → model → predictions → explan
 
 from pqdml._version import __version__
 
-__all__ = ["__version__"]
+__all__ = ["TrainedModel", "__version__", "default_model", "evaluate", "load_model", "train"]
+
+_MODEL_EXPORTS = ("TrainedModel", "default_model", "evaluate", "load_model", "train")
+
+
+def __getattr__(name: str) -> object:
+    # pqdml.model imports xgboost/scikit-learn: load it on first use, keep `import pqdml` light.
+    if name in _MODEL_EXPORTS:
+        from pqdml import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'pqdml' has no attribute {name!r}")
