@@ -1,0 +1,255 @@
+"""Predict one ligand on one perovskite: value, interval, domain verdict, reasons in words."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pqdml import exceptions as exc
+
+__all__ = ["PredictionReport", "predict_one"]
+
+_ERRORS: dict[str, type[exc.InvalidInputError]] = {
+    "invalid_smiles": exc.InvalidSmilesError,
+    "unknown_ligand": exc.UnknownLigandError,
+    "unsupported_element": exc.UnsupportedElementError,
+    "invalid_composition": exc.InvalidCompositionError,
+    "unknown_ion": exc.UnknownIonError,
+    "stoichiometry": exc.StoichiometryError,
+    "ambiguous_composition": exc.AmbiguousCompositionError,
+}
+_NEIGHBOUR = re.compile(r"^(?P<name>.*) \((?P<sim>[-+0-9.eE]+)\)$")
+
+
+@dataclass
+class PredictionReport:
+    """One prediction with everything a chemist needs to judge it.
+
+    Attributes
+    ----------
+    ligand
+        The ligand as given (name or SMILES).
+    canonical_smiles
+        RDKit canonical SMILES of the ligand.
+    composition, stage
+        Perovskite formula and process stage used.
+    target, target_column, unit
+        Target key (``plqy``), record column (``plqy_percent``) and its unit.
+    prediction_kind
+        ``"value"`` or ``"gain_over_control"``.
+    prediction
+        Predicted value.
+    interval
+        ``(low, high)`` conformal prediction interval at ``level``.
+    level
+        Interval level.
+    in_domain
+        Applicability-domain verdict.
+    max_similarity
+        Largest Tanimoto similarity of the ligand to a training ligand.
+    nearest_ligands
+        The nearest training ligands with their similarity.
+    reasons
+        Why the ligand is (partly) out of domain; empty when nothing is flagged.
+    contributions
+        Top contributing features in words (SHAP).
+    binding_type, chain_length
+        Ligand descriptors the model used.
+    """
+
+    ligand: str
+    canonical_smiles: str | None
+    composition: str
+    stage: str | None
+    target: str
+    target_column: str
+    unit: str
+    prediction_kind: str
+    prediction: float
+    interval: tuple[float, float]
+    level: float
+    in_domain: bool
+    max_similarity: float
+    nearest_ligands: list[tuple[str, float]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    contributions: list[str] = field(default_factory=list)
+    binding_type: str | None = None
+    chain_length: float | None = None
+
+    def __str__(self) -> str:
+        """Render the report the ``pqdml predict`` command prints."""
+        what = f"{self.target} ({self.target_column})"
+        if self.prediction_kind == "gain_over_control":
+            what += ", gain over the control"
+        unit = f" {self.unit}" if self.unit else ""
+        chain = "" if self.chain_length is None else f"{self.chain_length:g}"
+        lines = [
+            f"ligand       {self.ligand}  [{self.canonical_smiles}]",
+            f"             binding type {self.binding_type}, chain length {chain}",
+            f"perovskite   {self.composition}" + (f", stage {self.stage}" if self.stage else ""),
+            f"prediction   {what}: {self.prediction:.2f}{unit}",
+            f"interval     {self.interval[0]:.2f} – {self.interval[1]:.2f}{unit} "
+            f"({self.level:.0%} conformal)",
+            f"domain       {'IN domain' if self.in_domain else 'OUT of domain'}; "
+            f"max Tanimoto similarity to training {self.max_similarity:.2f}",
+        ]
+        if self.nearest_ligands:
+            lines.append(
+                "nearest      "
+                + "; ".join(f"{name} ({sim:.2f})" for name, sim in self.nearest_ligands)
+            )
+        for reason in self.reasons:
+            lines.append(f"flag         {reason}")
+        if self.contributions:
+            lines.append("because")
+            lines.extend(f"  - {c}" for c in self.contributions)
+        return "\n".join(lines)
+
+
+def _resolve_smiles(text: str) -> str:
+    """SMILES of a dictionary name or a SMILES; raises when it is neither."""
+    from pqdml.chem.ligand import resolve_ligand
+
+    record = resolve_ligand(text)
+    for attr in ("smiles", "canonical_smiles"):
+        value = getattr(record, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return text
+
+
+def _nearest(text: object) -> list[tuple[str, float]]:
+    out = []
+    for item in str(text or "").split("; "):
+        m = _NEIGHBOUR.match(item.strip())
+        if m:
+            out.append((m["name"], float(m["sim"])))
+    return out
+
+
+def _unit(model: Any) -> str:
+    try:
+        from pqdml.explain import target_unit
+
+        return str(target_unit(model))
+    except Exception:  # pragma: no cover - explain is optional for the report
+        return ""
+
+
+def predict_one(
+    ligand: str,
+    composition: str,
+    *,
+    model: Any = None,
+    target: str = "plqy",
+    stage: str | None = None,
+    process: Mapping[str, float] | None = None,
+    level: float = 0.9,
+    top: int = 5,
+) -> PredictionReport:
+    """Predict one ligand on one perovskite, with interval, domain verdict and reasons.
+
+    Parameters
+    ----------
+    ligand
+        Ligand name from the dictionary (``"oleylamine"``, ``"OAm"``) or a SMILES.
+    composition
+        Perovskite formula, e.g. ``"CsPbI3"``.
+    model
+        A :class:`pqdml.model.TrainedModel`, a model directory, or None for the shipped
+        default model of ``target``.
+    target
+        Target of the default model (``plqy`` or ``pce``).
+    stage
+        Process stage (``synthesis``, ``post-synthesis``, ``purification``, ``film-treatment``).
+    process
+        Process values as ``{"proc_<name>_<unit>": value}``.
+    level
+        Interval level.
+    top
+        Number of contributions in words (0 skips the SHAP explanation).
+
+    Returns
+    -------
+    PredictionReport
+        ``str(report)`` is what ``pqdml predict`` prints.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown ligand, unparseable SMILES, unsupported element, bad composition or a
+        process key that is not a ``proc_*`` column (the subclass names the reason).
+
+    Examples
+    --------
+    >>> report = predict_one("octylamine", "CsPbI3")  # doctest: +SKIP
+    >>> print(report)  # doctest: +SKIP
+    """
+    from pqdml.screen import _resolve_model
+
+    if not isinstance(ligand, str) or not ligand.strip():
+        raise exc.UnknownLigandError(f"ligand {ligand!r} is empty")
+    if not isinstance(composition, str) or not composition.strip():
+        raise exc.InvalidCompositionError(f"composition {composition!r} is empty")
+    model = _resolve_model(model, target)
+    smiles = _resolve_smiles(ligand.strip())
+    record: dict[str, Any] = {
+        "record_id": "query",
+        "ligand_name": ligand.strip(),
+        "ligand_smiles": smiles,
+        "composition": composition.strip(),
+        "stage": stage,
+        "is_control": 0,
+    }
+    for key, value in (process or {}).items():
+        if not key.startswith("proc_"):
+            raise exc.InvalidInputError(
+                f"process key {key!r} is not a proc_<name>_<unit> column", code="invalid_process"
+            )
+        try:
+            record[key] = float(value)
+        except (TypeError, ValueError):
+            raise exc.InvalidInputError(
+                f"process value {key}={value!r} is not a number", code="invalid_process"
+            ) from None
+    records = pd.DataFrame([record])
+    result = model.predict(records, level=level)
+    row = result.iloc[0]
+    status = str(row["status"])
+    if status != "ok":
+        error_cls = _ERRORS.get(status, exc.InvalidInputError)
+        raise error_cls(
+            f"cannot predict {ligand!r} on {composition!r}: {row['error']}", code=status
+        )
+    contributions: list[str] = []
+    if top > 0:
+        from pqdml.explain import explain_predictions
+
+        contributions = explain_predictions(model, records, top=top)[0]
+    reasons = [r for r in str(row.get("ad_reasons") or "").split("; ") if r]
+    chain = row.get("chain_length")
+    return PredictionReport(
+        ligand=ligand.strip(),
+        canonical_smiles=row.get("canonical_smiles"),
+        composition=composition.strip(),
+        stage=stage,
+        target=str(getattr(model, "target", target)),
+        target_column=str(getattr(model, "target_column", "")),
+        unit=_unit(model),
+        prediction_kind=str(result.attrs.get("prediction_kind", "value")),
+        prediction=float(row["prediction"]),
+        interval=(float(row["pi_low"]), float(row["pi_high"])),
+        level=float(result.attrs.get("level", level)),
+        in_domain=bool(row["in_domain"]),
+        max_similarity=float(row["max_similarity"]),
+        nearest_ligands=_nearest(row.get("nearest_ligands")),
+        reasons=reasons,
+        contributions=contributions,
+        binding_type=row.get("binding_type"),
+        chain_length=None if chain is None or math.isnan(float(chain)) else float(chain),
+    )
