@@ -20,6 +20,8 @@ spherical radius: ``r_A``/``tolerance_factor`` are NaN for formulas that contain
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -171,3 +173,49 @@ BOWING_I_BR = 0.33
 
 GAP_DOPANT_LIMIT = 0.10
 """Per site, ions without end-member gaps up to this fraction are treated as dopants."""
+
+
+_GAP_IONS = {
+    "A": {a for a, _, _ in END_MEMBER_GAPS},
+    "B": {b for _, b, _ in END_MEMBER_GAPS},
+    "X": {x for _, _, x in END_MEMBER_GAPS},
+}
+
+
+def _gap_site(fracs: Mapping[str, float], site: str) -> dict[str, float] | None:
+    known = {ion: f for ion, f in fracs.items() if ion in _GAP_IONS[site]}
+    other = 1.0 - sum(known.values())
+    if other > GAP_DOPANT_LIMIT + 1e-9 or not known:
+        return None
+    total = sum(known.values())
+    return {ion: f / total for ion, f in known.items()}
+
+
+def band_gap_from_fractions(
+    a: Mapping[str, float], b: Mapping[str, float], x: Mapping[str, float]
+) -> float:
+    """Estimate the bulk band gap (eV) from site fractions; NaN when not covered.
+
+    The gap is the fraction-weighted mean of the end-member gaps ``Eg(A, B, X)`` of
+    :data:`END_MEMBER_GAPS`, minus the I/Br bowing term ``0.33 x_I x_Br``. Ions without
+    end-member data up to :data:`GAP_DOPANT_LIMIT` of a site are treated as dopants
+    (ignored, the rest of the site renormalised for this estimate only); more than that,
+    or a missing end member, gives NaN. Pb–Sn alloys bow strongly and are overestimated.
+
+    Examples
+    --------
+    >>> round(band_gap_from_fractions({"MA": 1.0}, {"Pb": 1.0}, {"I": 0.5, "Br": 0.5}), 4)
+    1.8475
+    """
+    a_fr, b_fr, x_fr = _gap_site(a, "A"), _gap_site(b, "B"), _gap_site(x, "X")
+    if a_fr is None or b_fr is None or x_fr is None:
+        return math.nan
+    gap = 0.0
+    for a_ion, fa in a_fr.items():
+        for b_ion, fb in b_fr.items():
+            for x_ion, fx in x_fr.items():
+                entry = END_MEMBER_GAPS.get((a_ion, b_ion, x_ion))
+                if entry is None:
+                    return math.nan
+                gap += fa * fb * fx * entry[0]
+    return gap - BOWING_I_BR * x_fr.get("I", 0.0) * x_fr.get("Br", 0.0)

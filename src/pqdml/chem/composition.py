@@ -24,12 +24,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from pqdml.chem._ions import (
     ALIASES,
-    BOWING_I_BR,
     END_MEMBER_GAPS,
-    GAP_DOPANT_LIMIT,
     IONS,
     SITE_IONS,
     SOURCES,
+    band_gap_from_fractions,
 )
 from pqdml.exceptions import (
     AmbiguousCompositionError,
@@ -327,50 +326,18 @@ def _in_window(value: float, window: tuple[float, float]) -> float:
     return float(window[0] <= value <= window[1])
 
 
-_GAP_IONS = {
-    "A": {a for a, _, _ in END_MEMBER_GAPS},
-    "B": {b for _, b, _ in END_MEMBER_GAPS},
-    "X": {x for _, _, x in END_MEMBER_GAPS},
-}
-
-
-def _gap_site(fracs: Mapping[str, float], site: str) -> dict[str, float] | None:
-    known = {ion: f for ion, f in fracs.items() if ion in _GAP_IONS[site]}
-    other = 1.0 - sum(known.values())
-    if other > GAP_DOPANT_LIMIT + 1e-9 or not known:
-        return None
-    total = sum(known.values())
-    return {ion: f / total for ion, f in known.items()}
-
-
 def estimate_band_gap(comp: Composition) -> float:
-    """Estimate the bulk band gap (eV) from end-member gaps; NaN when not covered.
+    """Estimate the bulk band gap (eV) of a composition; NaN when the model does not cover it.
 
-    The gap is the fraction-weighted mean of the end-member gaps ``Eg(A, B, X)`` of
-    :data:`pqdml.chem._ions.END_MEMBER_GAPS`, minus an I/Br bowing term ``0.33 x_I x_Br``.
-    Ions without end-member data up to 10 % of a site are treated as dopants (ignored);
-    more than that, or a missing end member, gives NaN. This is a bulk estimate: quantum
-    dots are blue-shifted by confinement; Pb–Sn alloys bow strongly and are overestimated.
+    See :func:`pqdml.chem._ions.band_gap_from_fractions` for the model and
+    ``docs/compositions.md`` for the sources. Quantum dots are blue-shifted by confinement.
 
     Examples
     --------
     >>> round(estimate_band_gap(parse_composition("MAPb(I0.5Br0.5)3")), 4)
     1.8475
     """
-    sites = [_gap_site(comp.A, "A"), _gap_site(comp.B, "B"), _gap_site(comp.X, "X")]
-    a_fr, b_fr, x_fr = sites
-    if a_fr is None or b_fr is None or x_fr is None:
-        return math.nan
-    gap = 0.0
-    for a, fa in a_fr.items():
-        for b, fb in b_fr.items():
-            for x, fx in x_fr.items():
-                entry = END_MEMBER_GAPS.get((a, b, x))
-                if entry is None:
-                    return math.nan
-                gap += fa * fb * fx * entry[0]
-    gap -= BOWING_I_BR * x_fr.get("I", 0.0) * x_fr.get("Br", 0.0)
-    return gap
+    return band_gap_from_fractions(comp.A, comp.B, comp.X)
 
 
 def _feature_vector(comp: Composition) -> np.ndarray:
@@ -490,18 +457,30 @@ class CompositionFeaturizer:
 
 
 def _single_column(X: Any) -> np.ndarray:
+    """Return the one column of formulas in ``X`` (2-D, one column) as an object array."""
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError("CompositionTransformer does not support sparse input: pass formula text")
     if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise ValueError(f"CompositionTransformer expects 1 column, got {X.shape[1]}")
-        return X.iloc[:, 0].to_numpy(dtype=object)
-    if isinstance(X, pd.Series):
-        return X.to_numpy(dtype=object)
-    arr = np.asarray(X, dtype=object)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        return arr[:, 0]
-    if arr.ndim == 1:
-        return arr
-    raise ValueError(f"CompositionTransformer expects 1 column of formulas, got shape {arr.shape}")
+        arr = X.to_numpy(dtype=object)
+    else:
+        arr = np.asarray(X, dtype=object)
+        if np.asarray(X).dtype.kind == "c":
+            raise ValueError("Complex data not supported: CompositionTransformer takes formulas")
+    if arr.ndim != 2:
+        raise ValueError(
+            f"Expected a 2D array with one column of formulas, got shape {arr.shape}; "
+            "use X.reshape(-1, 1) or a one-column DataFrame"
+        )
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"0 feature(s) (shape={arr.shape}) while a minimum of 1 is required: "
+            "CompositionTransformer takes one column of formulas"
+        )
+    if arr.shape[1] != 1:
+        raise ValueError(
+            f"CompositionTransformer takes exactly 1 column of formulas, got {arr.shape[1]}"
+        )
+    return arr[:, 0]
 
 
 class CompositionTransformer(TransformerMixin, BaseEstimator):
@@ -544,14 +523,12 @@ class CompositionTransformer(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """Featurize the column; returns a float array ``(n_samples, n_features)``."""
         check_is_fitted(self, "n_features_in_")
-        frame = featurize_compositions(_single_column(X))
+        column = _single_column(X)
+        frame = featurize_compositions(column)
         if self.on_error == "raise":
-            bad = frame.index[frame["composition_status"] != "ok"]
+            bad = np.flatnonzero((frame["composition_status"] != "ok").to_numpy())
             if len(bad):
-                first = frame.loc[bad[0]]
-                raise InvalidCompositionError(
-                    str(first["composition_error"]), code=str(first["composition_status"])
-                )
+                parse_composition(column[bad[0]])  # raises the specific error
         return frame[COMPOSITION_NUMERIC_FEATURES].to_numpy(dtype=np.float64)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
