@@ -107,8 +107,13 @@ def binding_types(df: pd.DataFrame) -> tuple[pd.Series, str, str]:
     return kinds.value_counts().sort_index(), how, title
 
 
-def card_block(path: str | Path = CSV) -> str:
-    """Build the markdown block of counts, markers included."""
+def card_block(path: str | Path = CSV, *, binding: bool = True) -> str:
+    """Build the markdown block of counts, markers included.
+
+    With ``binding=False`` the binding-type table (which depends on the ligand featurizer's
+    version, not only on the CSV) and the end marker are left out: the result is then a
+    prefix of the full block.
+    """
     RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
     df = load(path)
     n = len(df)
@@ -143,6 +148,8 @@ def card_block(path: str | Path = CSV) -> str:
             df["record_id"].str.split("-").str[0].value_counts().sort_index(), "record_id prefix"
         ),
     ]
+    if not binding:
+        return "\n".join(parts)
     kinds, how, title = binding_types(df)
     parts += ["", "**Treated rows by binding type**", "", how, "", _md_table(kinds, title), END]
     return "\n".join(parts)
