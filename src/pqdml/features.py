@@ -93,11 +93,6 @@ def _featurize_unique(texts: pd.Series, func: Any, prefix: str, **kwargs: Any) -
     table.index = pd.Index(unique, dtype=object)
     out = table.reindex(texts.to_numpy())
     out.index = texts.index
-    status, error = f"{prefix}_status", f"{prefix}_error"
-    empty = (texts == "").to_numpy()
-    if status in out:
-        out.loc[empty, status] = "empty"
-        out.loc[empty, error] = f"no {prefix} given"
     return out
 
 
@@ -136,8 +131,12 @@ class FeatureCache:
             [r if r is not None else {} for r in rows], columns=list(columns), index=texts.index
         )
         empty = (texts == "").to_numpy()
-        frame.loc[empty, f"{prefix}_status"] = "empty"
-        frame.loc[empty, f"{prefix}_error"] = f"no {prefix} given"
+        for col, value in (
+            (f"{prefix}_status", "empty"),
+            (f"{prefix}_error", f"no {prefix} given"),
+        ):
+            frame[col] = frame[col].astype(object)
+            frame.loc[empty, col] = value
         return frame
 
     def ligands(self, texts: pd.Series) -> pd.DataFrame:

@@ -91,7 +91,7 @@ def anchors_of(row: dict[str, Any]) -> set[str]:
             found |= {a.strip() for a in value.replace(",", ";").split(";") if a.strip()}
         elif isinstance(value, int | float | np.integer | np.floating) and np.isfinite(value):
             if value > 0 and not k.endswith(("n_anchors", "anchor_count", "n_anchor_groups")):
-                found.add(k.split("__")[-1])
+                found.add(k.split("__")[-1].removeprefix("anchor_"))
     return found
 
 
