@@ -10,9 +10,28 @@ Data flows one way: records → featurizers → model → predictions → explan
 
 from pqdml._version import __version__
 
-__all__ = ["TrainedModel", "__version__", "default_model", "evaluate", "load_model", "train"]
+__all__ = [
+    "Composition",
+    "CompositionTransformer",
+    "TrainedModel",
+    "__version__",
+    "default_model",
+    "evaluate",
+    "featurize_composition",
+    "featurize_compositions",
+    "load_model",
+    "parse_composition",
+    "train",
+]
 
 _MODEL_EXPORTS = ("TrainedModel", "default_model", "evaluate", "load_model", "train")
+_COMPOSITION_EXPORTS = (
+    "Composition",
+    "CompositionTransformer",
+    "featurize_composition",
+    "featurize_compositions",
+    "parse_composition",
+)
 
 
 def __getattr__(name: str) -> object:
@@ -21,4 +40,8 @@ def __getattr__(name: str) -> object:
         from pqdml import model
 
         return getattr(model, name)
+    if name in _COMPOSITION_EXPORTS:
+        from pqdml.chem import composition
+
+        return getattr(composition, name)
     raise AttributeError(f"module 'pqdml' has no attribute {name!r}")

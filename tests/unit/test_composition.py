@@ -370,3 +370,12 @@ _EXPECTED_FAILED = {
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_docs_table_lists_every_ion_with_its_radius(repo_root):
+    from pqdml.chem._ions import IONS
+
+    doc = (repo_root / "docs" / "compositions.md").read_text(encoding="utf-8")
+    for ion in IONS.values():
+        radius = "—" if ion.radius is None else f"{ion.radius:g}"
+        assert f"| {ion.site} | `{ion.symbol}` | {ion.name} | {radius} |" in doc, ion.symbol
