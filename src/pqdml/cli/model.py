@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from pqdml.cli import main
+from pqdml.cli._options import format_option
 
 
 @main.command("train")
@@ -18,9 +19,7 @@ from pqdml.cli import main
     type=click.Path(exists=True, dir_okay=False),
     help="Records file.",
 )
-@click.option(
-    "--format", "fmt", default=None, help="Input format (default: guessed from the file)."
-)
+@format_option
 @click.option(
     "--target",
     required=True,
@@ -111,9 +110,7 @@ def train_cmd(
     type=click.Path(exists=True, dir_okay=False),
     help="Labelled records.",
 )
-@click.option(
-    "--format", "fmt", default=None, help="Input format (default: guessed from the file)."
-)
+@format_option
 @click.option(
     "--json",
     "json_out",
