@@ -190,6 +190,12 @@ def _ligand(
     return "; ".join(names), ".".join(s for s in smiles if s), stage
 
 
+def _paper_key(src: dict[str, object]) -> str:
+    """Identify a paper without DOI by lead author, publication date and journal."""
+    keys = ("Ref_lead_author", "Ref_publication_date", "Ref_journal")
+    return "|".join(str(src.get(k, "")).strip() for k in keys)
+
+
 def adapt(path: Path, ions_dir: Path | None = None) -> pd.DataFrame:
     """Map the export at ``path`` (ion tables in ``ions_dir`` or ``path.parent / "ions"``)."""
     raw = pd.read_csv(path, low_memory=False)
@@ -229,7 +235,7 @@ def adapt(path: Path, ions_dir: Path | None = None) -> pd.DataFrame:
             "ligand_smiles": smiles,
             "stage": stage,
             "is_control": int(stage == "control"),
-            "group_id": f"pdp-{doi or 'paper-' + str(src.get('Ref_ID_temp'))}",
+            "group_id": f"pdp-{doi or _paper_key(src)}",
         }
         solvents = src.get("Perovskite_deposition_solvents")
         if not _blank(solvents):
@@ -247,7 +253,7 @@ def adapt(path: Path, ions_dir: Path | None = None) -> pd.DataFrame:
         pl_max = _num(src.get("Perovskite_pl_max"))
         record["emission_nm"] = pl_max
         for col, target, factor, high in _TARGETS:
-            value = _num(src.get(col)) * factor
+            value = round(_num(src.get(col)) * factor, 10)
             if not np.isnan(value) and not 0 <= value <= high:
                 report.add(line, col, f"{col} outside the physical range → missing")
                 value = float("nan")
