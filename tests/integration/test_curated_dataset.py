@@ -107,6 +107,15 @@ def test_every_row_has_its_source(df: pd.DataFrame) -> None:
     assert len(rest) < len(df) / 4
 
 
+def test_one_paper_one_citation(df: pd.DataFrame) -> None:
+    """Rows of one paper agree on DOI and citation, so papers without a DOI can still be grouped."""
+    cited = df[df["doi"].notna() & df["citation"].notna()]
+    assert (cited.groupby("doi")["citation"].nunique() == 1).all()
+    assert (cited.groupby("citation")["doi"].nunique() == 1).all()
+    review_rows = df[df["record_id"].str.startswith("REV-")]
+    assert review_rows["citation"].str.contains(REVIEW_REF).all()
+
+
 def test_controls_are_linked_to_treated_rows(df: pd.DataFrame) -> None:
     assert set(df["is_control"].unique()) <= {0, 1}
     assert ((df["is_control"] == 1) == (df["stage"] == "control")).all()
