@@ -59,15 +59,25 @@ CONCEPTS: tuple[str, ...] = (
     "other",
 )
 
-_A_IONS = {
-    "cs", "fa", "ma", "ga", "ea", "dma", "az", "ha", "pea", "ba", "rb", "k", "na", "li",
-    "ima", "tea", "tma", "a",
+# Fallback site tables when pqdml.chem._ions is unavailable; case matters (BA = butyl-
+# ammonium on the A site, Ba = barium on the B site).
+_SITE_FALLBACK: dict[str, list[str]] = {
+    "A": ["Cs", "Rb", "K", "Na", "Li", "NH4", "MA", "FA", "GA", "EA", "DMA", "AZ", "HA",
+          "HZA", "IMA", "TMA", "PEA", "BA"],
+    "B": ["Pb", "Sn", "Ge", "Zn", "Cd", "Mn", "Fe", "Co", "Ni", "Cu", "Mg", "Ca", "Sr", "Ba",
+          "Hg", "Eu", "Yb", "Ag", "Bi", "Sb", "In", "Al", "La", "Ce", "Nd", "Tb", "Er"],
+    "X": ["I", "Br", "Cl", "F", "SCN", "BF4"],
 }  # fmt: skip
-_B_IONS = {
-    "pb", "sn", "ge", "zn", "cd", "mn", "sr", "ca", "ba", "cu", "ni", "bi", "sb", "eu",
-    "yb", "in", "b", "mg", "ag", "co", "fe", "la", "ce",
-}  # fmt: skip
-_X_IONS = {"i", "br", "cl", "f", "scn", "bf4", "x", "halide"}
+_SITE_CONCEPT = {"A": "A-site mix", "B": "B-site mix", "X": "halide mix"}
+
+
+def _site_ions() -> dict[str, list[str]]:
+    try:
+        from pqdml.chem._ions import SITE_IONS
+    except ImportError:  # composition featurizer absent: keep the static table
+        return _SITE_FALLBACK
+    return {site: list(SITE_IONS.get(site, [])) + _SITE_FALLBACK[site] for site in "ABX"}
+
 
 _LIGAND_RULES: tuple[tuple[str, str], ...] = (
     (r"^morgan_\d+$", "ligand substructure (Morgan bits)"),
@@ -128,7 +138,7 @@ def concept_of(feature_name: str) -> str:
         for pattern, concept in _COMPOSITION_RULES:
             if re.search(pattern, low):
                 return concept
-        site = _composition_site(low)
+        site = _composition_site(name)
         if site is not None:
             return site
         return "other"
@@ -136,24 +146,18 @@ def concept_of(feature_name: str) -> str:
 
 
 def _composition_site(name: str) -> str | None:
-    """Site concept of a composition feature from its tokens (``frac_Br``, ``r_a``...)."""
+    """Site concept of a composition feature (``frac_Br``, ``r_A``, ``mixing_entropy_X``)."""
+    if name.startswith("frac_"):
+        ion = name.removeprefix("frac_")
+        for site, ions in _site_ions().items():
+            if ion in ions:
+                return _SITE_CONCEPT[site]
+        return None
     tokens = [t for t in re.split(r"[_\W]+", name) if t]
-    # Explicit site markers first ("a_site", "x_site", "entropy_x", "r_b").
-    for token in tokens:
-        if token in ("x", "xsite", "halide", "halides"):
-            return "halide mix"
-        if token in ("a", "asite"):
-            return "A-site mix"
-        if token in ("b", "bsite"):
-            return "B-site mix"
     for token in reversed(tokens):
-        if token in _X_IONS:
-            return "halide mix"
-        if token in _A_IONS and token != "ba":
-            return "A-site mix"
-        if token in _B_IONS:
-            return "B-site mix"
-    if "ba" in tokens:  # butylammonium (A) vs barium (B): BA is the organic in PQD work
+        if token in _SITE_CONCEPT:
+            return _SITE_CONCEPT[token]
+    if "inorganic" in tokens:
         return "A-site mix"
     return None
 
@@ -176,7 +180,8 @@ class ShapResult:
         Column names of ``X`` and ``values``.
     status
         One row per record (same index as the records): ``status`` (``"ok"`` or an
-        error code) and ``error`` (message).
+        error code), ``error`` (message) and any further per-row columns the model's
+        ``transform`` reports (e.g. ``canonical_smiles``, ``binding_type``).
     margin
         The booster's raw output per row (NaN for failed rows).
     """
@@ -211,6 +216,9 @@ def _status_frame(status: Any, n_rows: int, index: pd.Index) -> pd.DataFrame:
     error_col = next((c for c in ("error", "message", "reason") if c in frame.columns), None)
     out["status"] = frame[status_col].astype(str) if status_col else "ok"
     out["error"] = frame[error_col].fillna("").astype(str) if error_col else ""
+    for col in frame.columns:  # keep the model's extra per-row facts (binding_type, ...)
+        if col not in (status_col, error_col, "status", "error"):
+            out[col] = frame[col]
     if len(out) != n_rows:
         raise ValueError(f"model.transform returned {len(out)} status rows for {n_rows} rows of X")
     return out
@@ -393,9 +401,23 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
+_WORDS = {
+    "mol_weight": "molecular weight (g/mol)",
+    "tpsa": "TPSA (Å²)",
+    "logp": "logP",
+    "h_donors": "H-bond donors",
+    "h_acceptors": "H-bond acceptors",
+    "fraction_csp3": "fraction of sp3 carbons",
+    "band_gap_est_ev": "estimated band gap (eV)",
+    "r_A": "A-site radius (Å)",
+    "r_B": "B-site radius (Å)",
+    "r_X": "X-site radius (Å)",
+}
+
+
 def _pretty(feature: str) -> str:
     name = feature.partition("__")[2] or feature
-    return name.removeprefix("proc_").replace("_", " ")
+    return _WORDS.get(name, name.removeprefix("proc_").replace("_", " "))
 
 
 def _describe(concept: str, names: Sequence[str], x: np.ndarray, phi: np.ndarray) -> str:
@@ -436,22 +458,19 @@ def _describe(concept: str, names: Sequence[str], x: np.ndarray, phi: np.ndarray
     if concept == "tolerance factor" and "tolerance_factor" in short:
         return f"tolerance factor {x[short['tolerance_factor']]:.3f}"
     if concept == "process":
-        order = np.argsort(-np.abs(phi))
-        parts = []
-        for i in order[:2]:
-            name = names[i]
-            prefix, _, rest = name.partition("__")
-            if prefix in ("stage", "antisolvent", "solvent"):
-                if x[i] == 1:
-                    parts.append(f"{prefix} {rest}")
-                else:
-                    parts.append(f"not {prefix} {rest}")
-            else:
-                parts.append(f"{_pretty(name)} {_fmt(x[i])}")
-        return "process: " + ", ".join(parts)
+        parts = [
+            f"{n.partition('__')[0]} {n.partition('__')[2]}"
+            for n, v in zip(names, x, strict=True)
+            if n.partition("__")[0] in ("stage", "antisolvent", "solvent") and v == 1
+        ]
+        numeric = [i for i, n in enumerate(names) if n.startswith("process__")]
+        if numeric:
+            i = max(numeric, key=lambda k: abs(phi[k]))
+            parts.append(f"{_pretty(names[i])} {_fmt(x[i])}")
+        return "process: " + (", ".join(parts) if parts else "stage not given")
     if concept == "morphology":
         forms = active("")
-        return "morphology " + (", ".join(forms) if forms else "other")
+        return "morphology " + (", ".join(forms) if forms else "not given")
     i = int(np.argmax(np.abs(phi)))
     return f"{_pretty(names[i])} {_fmt(x[i])}"
 
