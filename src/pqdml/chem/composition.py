@@ -249,6 +249,8 @@ def _parse_cached(formula: str) -> Composition:
     for ion, amount in amounts.items():
         sums[IONS[ion].site] += amount
     s_a, s_b, s_x = sums["A"], sums["B"], sums["X"]
+    if not all(math.isfinite(v) for v in (s_a, s_b, s_x)):
+        raise StoichiometryError(f"site amounts in {formula!r} are too large to be a formula")
     k = max(1, round(s_b))
     tol = SITE_TOLERANCE * k + 1e-9
     ok = (
