@@ -121,10 +121,14 @@ def card_block(path: str | Path = CSV, *, binding: bool = True) -> str:
     n_doi = int(df["doi"].notna().sum())
     n_review = int(df["source"].str.contains(r"review ref \d+", regex=True).sum())
     n_control = int(df["is_control"].sum())
+    n_flag = (
+        int(df["notes"].fillna("").str.contains("FLAG:", regex=False).sum()) if "notes" in df else 0
+    )
     parts = [
         START,
         f"Rows: **{n}** ({n_control} control rows, {n - n_control} treated rows) in {n_groups} "
-        f"comparison groups; {n_doi} rows carry a DOI, {n_review} rows cite a review reference.",
+        f"comparison groups; {n_doi} rows carry a DOI, {n_review} rows cite a review reference, "
+        f"{n_flag} rows are flagged as doubtful (`FLAG:` in notes).",
         "",
         "**Rows with a value, by target**",
         "",

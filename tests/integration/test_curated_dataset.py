@@ -243,6 +243,17 @@ def test_card_block_counts_a_tiny_table(tmp_path: Path, data_card: ModuleType) -
     table.to_csv(path, index=False)
     block = data_card.card_block(path)
     assert "Rows: **3** (1 control rows, 2 treated rows) in 2 comparison groups" in block
-    assert "1 rows carry a DOI, 1 rows cite a review reference" in block
+    assert "1 rows carry a DOI, 1 rows cite a review reference, 0 rows are flagged" in block
     assert "| plqy_percent | 2 |" in block and "| pce_percent | 1 |" in block
     assert "| CsPbBr3 | 2 |" in block
+
+
+def test_card_lists_every_flagged_row(df: pd.DataFrame) -> None:
+    flagged = df.loc[df["notes"].fillna("").str.contains("FLAG:", regex=False), "record_id"]
+    section = (
+        CARD.read_text(encoding="utf-8")
+        .partition("**Flagged rows**")[2]
+        .partition("**Not entered**")[0]
+    )
+    assert len(flagged) > 0
+    assert [r for r in flagged if r not in section] == []
