@@ -1,0 +1,88 @@
+"""Alkyl-chain features of a ligand: chain length, tails, C=C count, branching.
+
+The rule (see ``docs/ligands.md``): take the carbons that are in no ring
+("acyclic carbons") and the C–C bonds between them. That graph is a forest (a
+cycle would make its atoms ring atoms). ``chain_length`` is the number of carbons
+on the longest path in it; a lone acyclic carbon (a methyl, a carboxyl carbon on a
+ring) is not a chain and gives 0. Oleic acid 18, octylamine 8, DDAB 12 (the path
+cannot pass through N), phenethylammonium 2, benzoic acid 0.
+"""
+
+from __future__ import annotations
+
+from rdkit import Chem
+
+CHAIN_FEATURES = ["chain_length", "n_alkyl_tails", "n_chain_double_bonds", "n_branch_points"]
+
+#: Minimum carbons on the longest path of one acyclic-carbon tree to count as a tail.
+TAIL_MIN_CARBONS = 4
+
+
+_ACYCLIC_C = Chem.MolFromSmarts("[#6;!R]")
+_CC_BOND = Chem.MolFromSmarts("[#6;!R]~[#6;!R]")
+_CC_DOUBLE = Chem.MolFromSmarts("[#6;!R]=[#6;!R]")
+
+
+def _farthest(start: int, adj: dict[int, list[int]]) -> tuple[int, int, set[int]]:
+    """Return (farthest node, its distance in bonds, nodes reached) from ``start`` in a tree."""
+    dist = {start: 0}
+    stack = [start]
+    far, far_d = start, 0
+    while stack:
+        node = stack.pop()
+        d = dist[node]
+        if d > far_d:
+            far, far_d = node, d
+        for nb in adj[node]:
+            if nb not in dist:
+                dist[nb] = d + 1
+                stack.append(nb)
+    return far, far_d, set(dist)
+
+
+def chain_features(mol: Chem.Mol) -> dict[str, float]:
+    r"""Chain features of ``mol`` (one organic component, or any molecule).
+
+    Parameters
+    ----------
+    mol
+        An RDKit molecule with ring information (any sanitized molecule).
+
+    Returns
+    -------
+    dict
+        ``chain_length`` (carbons on the longest acyclic-carbon path, 0 if < 2),
+        ``n_alkyl_tails`` (acyclic-carbon trees whose longest path has >= 4 carbons),
+        ``n_chain_double_bonds`` (C=C between acyclic carbons) and
+        ``n_branch_points`` (acyclic carbons bonded to >= 3 acyclic carbons).
+
+    Examples
+    --------
+    >>> chain_features(Chem.MolFromSmiles("CCCCCCCC/C=C\\CCCCCCCC(=O)O"))["chain_length"]
+    18.0
+    """
+    acyclic = mol.GetSubstructMatches(_ACYCLIC_C, maxMatches=100_000)
+    adj: dict[int, list[int]] = {m[0]: [] for m in acyclic}
+    for i, j in mol.GetSubstructMatches(_CC_BOND, maxMatches=100_000):
+        adj[i].append(j)
+        adj[j].append(i)
+    n_double = len(mol.GetSubstructMatches(_CC_DOUBLE, maxMatches=100_000)) if adj else 0
+    seen: set[int] = set()
+    longest = 0
+    tails = 0
+    for node in adj:
+        if node in seen:
+            continue
+        end, _, comp = _farthest(node, adj)
+        seen |= comp
+        carbons = _farthest(end, adj)[1] + 1
+        longest = max(longest, carbons)
+        if carbons >= TAIL_MIN_CARBONS:
+            tails += 1
+    branches = sum(1 for nbs in adj.values() if len(nbs) >= 3)
+    return {
+        "chain_length": float(longest if longest >= 2 else 0),
+        "n_alkyl_tails": float(tails),
+        "n_chain_double_bonds": float(n_double),
+        "n_branch_points": float(branches),
+    }

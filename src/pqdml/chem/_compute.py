@@ -1,0 +1,339 @@
+"""Feature computation for one parsed ligand: salt splitting, descriptors, anchors.
+
+Kept apart from :mod:`pqdml.chem.ligand` (the public API) so each stays short. The
+hot path is tuned for throughput: one pass over the atoms, SMARTS in C++, element
+pre-filters before SMARTS, RDKit's C++ descriptors only.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from rdkit import Chem, rdBase
+from rdkit.Chem import Descriptors, rdFingerprintGenerator, rdMolDescriptors
+from rdkit.Chem.MolStandardize import rdMolStandardize
+
+from pqdml.chem import _anchors
+from pqdml.chem._anchors import ANCHOR_FEATURES, METALS
+from pqdml.chem._chain import CHAIN_FEATURES, chain_features
+from pqdml.exceptions import InvalidInputError
+
+_PT = Chem.GetPeriodicTable()
+#: Elements a ligand may contain: organic elements plus the metals of PQD salts (0 is ``*``).
+SUPPORTED_ELEMENTS = (
+    frozenset(_PT.GetAtomicNumber(s) for s in "H B C N O F Si P S Cl Se Br I".split())
+    | METALS
+    | {0}
+)
+
+DESCRIPTOR_FEATURES = [
+    "mol_weight",
+    "heavy_atoms",
+    "tpsa",
+    "logp",
+    "h_donors",
+    "h_acceptors",
+    "rotatable_bonds",
+    "aromatic_rings",
+    "rings",
+    "fraction_csp3",
+    "formal_charge",
+    "n_carbon",
+    "n_nitrogen",
+    "n_oxygen",
+    "n_phosphorus",
+    "n_sulfur",
+    "n_halogen",
+    "n_organic_components",
+    "is_polymer",
+]
+#: Fixed, ordered numeric features of the default set.
+LIGAND_NUMERIC_FEATURES: list[str] = [
+    *DESCRIPTOR_FEATURES,
+    *CHAIN_FEATURES,
+    *ANCHOR_FEATURES,
+    "n_anchors",
+    "is_chelating",
+    "binding_L",
+    "binding_X",
+    "binding_Z",
+    "zwitterionic",
+]
+#: String features (``None`` for failed rows).
+LIGAND_STRING_FEATURES = ["binding_type", "binding_type_primary", "binding_reason", "counter_ion"]
+FULL_NAMES = [name for name, _ in Descriptors._descList]
+
+_HALOGENS = frozenset({9, 17, 35, 53})
+_ION_LABELS = {
+    "H4N": "NH4",
+    "CNS": "SCN",
+    "CNO": "OCN",
+    "CNSe": "SeCN",
+    "F6P": "PF6",
+    "HI": "I",
+    "HBr": "Br",
+    "HCl": "Cl",
+    "HF": "F",
+}
+# carbon-containing ions that are inorganic counter-ions, not organic ligands
+_INORGANIC_CARBON = frozenset({"CNS", "CNO", "CNSe", "CN", "CO3", "CHO3"})
+_CHARGE = re.compile(r"[+-]\d*$")
+_PSEUDO_HINT = frozenset({5, 8, 16, 34})
+_ROT_NONSTRICT = rdMolDescriptors.NumRotatableBondsOptions.NonStrict
+
+
+def atomic_numbers(mol: Chem.Mol) -> list[int]:
+    """Atomic numbers of ``mol``'s atoms, in order."""
+    get = mol.GetAtomWithIdx
+    return [get(i).GetAtomicNum() for i in range(mol.GetNumAtoms())]
+
+
+def _ion_label(frag: Chem.Mol) -> str:
+    if all(a.GetAtomicNum() == 0 for a in frag.GetAtoms()):
+        return "unspecified"
+    formula = _CHARGE.sub("", rdMolDescriptors.CalcMolFormula(frag))
+    return _ION_LABELS.get(formula, formula)
+
+
+def _combine(frags: Sequence[Chem.Mol]) -> Chem.Mol:
+    mol = frags[0]
+    for frag in frags[1:]:
+        mol = Chem.CombineMols(mol, frag)
+    if len(frags) > 1:
+        Chem.SanitizeMol(mol)
+    return mol
+
+
+def _is_hx(frag: Chem.Mol) -> bool:
+    return frag.GetNumAtoms() == 1 and frag.GetAtomWithIdx(0).GetAtomicNum() in _HALOGENS
+
+
+def _kind(frag: Chem.Mol, nums: set[int] | None = None) -> str:
+    nums = {a.GetAtomicNum() for a in frag.GetAtoms()} if nums is None else nums
+    if nums <= {0}:
+        return "dummy"
+    if nums & METALS:
+        return "metal"
+    if 6 not in nums:
+        return "inorganic"
+    if (
+        frag.GetNumAtoms() <= 5
+        and _CHARGE.sub("", rdMolDescriptors.CalcMolFormula(frag)) in _INORGANIC_CARBON
+    ):
+        return "inorganic"
+    return "organic"
+
+
+class Split:
+    """The ligand part of an input and what surrounds it (rules in ``docs/ligands.md``).
+
+    Organic fragments, when present, are the ligand; the rest are counter-ions. An
+    all-inorganic input is a Z-type metal salt when it holds a non-alkali metal,
+    else its anions (halide, pseudohalide) are the ligand, else its cations.
+    """
+
+    def __init__(self, mol: Chem.Mol, nums: list[int], text: str, dotted: bool) -> None:
+        numset = set(nums)
+        metals = numset & METALS
+        if metals and any(a.GetAtomicNum() in METALS and a.GetDegree() for a in mol.GetAtoms()):
+            mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
+            dotted = True
+        self.whole = mol
+        self.whole_nums = numset
+        self.cation_only: str | None = None
+        self.run_groups = True
+        self.lewis_metals: list[str] = []
+        self.counter_ion: str | None = None
+        self.ligand: Chem.Mol = mol
+        self.largest: Chem.Mol | None = None
+        if not dotted or len(Chem.GetMolFrags(mol)) == 1:
+            kind = _kind(mol, numset)
+            if kind == "organic":
+                self.largest = mol
+                self.ligand_nums = numset
+                self.n_organic = 1
+                return
+        self._split(mol, text)
+
+    def _split(self, mol: Chem.Mol, text: str) -> None:
+        frags = list(Chem.GetMolFrags(mol, asMols=True))
+        kinds = [_kind(f) for f in frags]
+        kind_of = {id(f): k for f, k in zip(frags, kinds, strict=True)}
+        organic = [f for f in frags if kind_of[id(f)] == "organic"]
+        metal = [f for f in frags if kind_of[id(f)] == "metal"]
+        self.lewis_metals = sorted(
+            {
+                f"{a.GetSymbol()}({a.GetFormalCharge():+d})"
+                if a.GetFormalCharge()
+                else a.GetSymbol()
+                for f in metal
+                for a in f.GetAtoms()
+                if a.GetAtomicNum() in METALS and a.GetAtomicNum() not in _anchors.ALKALI
+            }
+        )
+        self.n_organic = len(organic)
+        if organic:
+            ligand = organic
+        elif self.lewis_metals:
+            # an all-inorganic metal salt (PbBr2, YCl3): the salt itself is the Z-type ligand
+            ligand = [f for f in frags if kind_of[id(f)] != "dummy"]
+            self.run_groups = False
+        else:
+            charged = [(f, Chem.GetFormalCharge(f)) for f in frags if kind_of[id(f)] != "dummy"]
+            anions = [f for f, q in charged if q < 0 or _is_hx(f)]
+            cations = [f for f, q in charged if q > 0]
+            if anions:
+                ligand = anions
+                self.run_groups = False
+            elif cations:
+                ligand = cations
+                self.cation_only = "/".join(sorted({_ion_label(f) for f in cations}))
+                self.run_groups = False
+            elif charged:
+                ligand = [f for f, _ in charged]
+            else:
+                raise InvalidInputError(
+                    f"ligand {text!r} holds only unspecified ions (*): nothing to featurize",
+                    code="no_ligand",
+                )
+        if organic or not self.lewis_metals:
+            ids = {id(f) for f in ligand}
+            others = {_ion_label(f) for f in frags if id(f) not in ids}
+            if not organic and all(_is_hx(f) for f in ligand) and not others:
+                others = {"H"}  # HI, HBr written as a lone halogen: the proton is the counter-ion
+        else:
+            others = {_ion_label(f) for f in frags if kind_of[id(f)] == "inorganic"}
+        self.counter_ion = ";".join(sorted(others)) or None
+        self.ligand = _combine(ligand)
+        self.ligand_nums = set(atomic_numbers(self.ligand))
+        self.largest = max(organic, key=lambda f: f.GetNumHeavyAtoms()) if organic else None
+
+
+_ENV_GEN = rdFingerprintGenerator.GetMorganGenerator(radius=2, includeRedundantEnvironments=True)
+_LOGP_CACHE: dict[int, float] = {}
+
+
+def crippen_logp(mol: Chem.Mol) -> float:
+    """Wildman–Crippen logP, summed from per-atom contributions cached by atom environment.
+
+    RDKit's ``MolLogP`` types every atom (and its hydrogens) with ~110 SMARTS, which
+    dominates a featurization. A Crippen atom type depends only on the atom's
+    neighbourhood within two bonds, so the contribution of a heavy atom plus its
+    hydrogens is cached under its radius-2 Morgan environment; atoms not seen before
+    are typed by RDKit. The result equals ``Crippen.MolLogP`` (tested).
+    """
+    ao = rdFingerprintGenerator.AdditionalOutput()
+    ao.AllocateAtomToBits()
+    _ENV_GEN.GetSparseCountFingerprint(mol, additionalOutput=ao)
+    keys = [bits[-1] for bits in ao.GetAtomToBits()]
+    try:
+        return float(sum(_LOGP_CACHE[k] for k in keys))
+    except KeyError:
+        pass
+    with_h = Chem.AddHs(mol)
+    contribs = rdMolDescriptors._CalcCrippenContribs(with_h)
+    per_atom = [c[0] for c in contribs[: mol.GetNumAtoms()]]
+    for atom in with_h.GetAtoms():
+        if atom.GetIdx() >= mol.GetNumAtoms():
+            heavy = atom.GetNeighbors()[0].GetIdx() if atom.GetDegree() else None
+            if heavy is not None:
+                per_atom[heavy] += contribs[atom.GetIdx()][0]
+    if len(_LOGP_CACHE) > 500_000:
+        _LOGP_CACHE.clear()
+    for key, value in zip(keys, per_atom, strict=True):
+        _LOGP_CACHE[key] = value
+    return float(sum(per_atom))
+
+
+def _descriptors(mol: Chem.Mol, nums: Sequence[int]) -> dict[str, float]:
+    """Fast default descriptors; H-bond counts are Lipinski's (NH+OH donors, N+O acceptors)."""
+    counts = Counter(nums)
+    polymer = bool(counts[0]) and any(
+        a.GetAtomicNum() == 0 and a.GetDegree() for a in mol.GetAtoms()
+    )
+    return {
+        "mol_weight": rdMolDescriptors._CalcMolWt(mol),
+        "heavy_atoms": float(mol.GetNumHeavyAtoms()),
+        "tpsa": rdMolDescriptors.CalcTPSA(mol),
+        "logp": crippen_logp(mol),
+        "h_donors": float(rdMolDescriptors.CalcNumLipinskiHBD(mol)),
+        "h_acceptors": float(rdMolDescriptors.CalcNumLipinskiHBA(mol)),
+        "rotatable_bonds": float(rdMolDescriptors.CalcNumRotatableBonds(mol, _ROT_NONSTRICT)),
+        "aromatic_rings": float(rdMolDescriptors.CalcNumAromaticRings(mol)),
+        "rings": float(rdMolDescriptors.CalcNumRings(mol)),
+        "fraction_csp3": rdMolDescriptors.CalcFractionCSP3(mol),
+        "formal_charge": float(Chem.GetFormalCharge(mol)),
+        "n_carbon": float(counts[6]),
+        "n_nitrogen": float(counts[7]),
+        "n_oxygen": float(counts[8]),
+        "n_phosphorus": float(counts[15]),
+        "n_sulfur": float(counts[16]),
+        "n_halogen": float(sum(counts[z] for z in _HALOGENS)),
+        "is_polymer": float(polymer),
+    }
+
+
+@functools.cache
+def morgan_generator(radius: int, n_bits: int) -> Any:
+    """Return a cached RDKit Morgan fingerprint generator."""
+    return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
+
+
+def compute(
+    mol: Chem.Mol, nums: list[int], text: str, dotted: bool, descriptors: str, morgan_bits: int
+) -> dict[str, Any]:
+    """All features of one parsed, element-checked molecule (see :func:`featurize_ligand`)."""
+    split = Split(mol, nums, text, dotted)
+    lig = split.ligand
+    lig_nums = nums if lig is mol else atomic_numbers(lig)
+    out: dict[str, Any] = _descriptors(lig, lig_nums)
+    out["n_organic_components"] = float(split.n_organic)
+    if split.largest is not None:
+        out.update(chain_features(split.largest))
+    else:
+        out.update(dict.fromkeys(CHAIN_FEATURES, 0.0))
+    if split.run_groups:
+        counts, atoms = _anchors.count_groups(lig, split.ligand_nums)
+    else:
+        counts, atoms = dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {}
+    whole = split.whole_nums
+    counts["halide"] = _anchors.count_ion("halide", split.whole) if whole & _HALOGENS else 0
+    counts["pseudohalide"] = (
+        _anchors.count_ion("pseudohalide", split.whole)
+        if whole & _PSEUDO_HINT or 15 in whole
+        else 0
+    )
+    # metal centres: Lewis-acidic metals anywhere, alkali metals only when they are the ligand
+    counts["metal"] = 0
+    if whole & METALS:
+        counts["metal"] = sum(
+            1
+            for a in (lig if split.cation_only else split.whole).GetAtoms()
+            if a.GetAtomicNum() in METALS
+            and (split.cation_only or a.GetAtomicNum() not in _anchors.ALKALI)
+        )
+    result = _anchors.analyse(lig if split.run_groups else None, atoms, counts, split.n_organic)
+    btype, primary, reason, onehot = _anchors.binding(result, split.lewis_metals, split.cation_only)
+    for group in _anchors.ANCHOR_GROUPS:
+        out[f"anchor_{group}"] = float(counts.get(group, 0))
+    out["n_anchors"] = float(sum(counts.values()))
+    out["is_chelating"] = float(result.chelating)
+    out.update(onehot)
+    out["zwitterionic"] = float(result.zwitterionic)
+    out["binding_type"] = btype
+    out["binding_type_primary"] = primary
+    out["binding_reason"] = reason
+    out["counter_ion"] = split.counter_ion
+    if descriptors == "full":
+        with rdBase.BlockLogs():
+            full = Descriptors.CalcMolDescriptors(lig, missingVal=math.nan)
+        out.update({f"rdkit_{n}": float(full.get(n, math.nan)) for n in FULL_NAMES})
+    if morgan_bits:
+        bits = morgan_generator(2, morgan_bits).GetFingerprintAsNumPy(lig)
+        out.update({f"morgan_{i}": float(b) for i, b in enumerate(bits)})
+    return out

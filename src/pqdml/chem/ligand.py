@@ -1,0 +1,366 @@
+"""Ligand name or SMILES → a fixed set of named, explainable ligand features.
+
+A ligand is given as a SMILES or as a common name/abbreviation from the shipped
+dictionary (``ligands.csv``, matched case-insensitively). Salts written as
+dot-separated SMILES are split: the organic ion(s) are the ligand, the other ions
+are recorded in ``counter_ion`` and do not change the organic descriptors. The
+rules for chain length, anchoring groups, L/X/Z binding type, zwitterions and
+chelation are written out in ``docs/ligands.md``.
+
+Examples
+--------
+>>> f = featurize_ligand("OAm")
+>>> f["chain_length"], f["binding_type"], f["binding_reason"]
+(18.0, 'L', 'L: primary amine (1)')
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rdkit import Chem, DataStructs, rdBase
+
+from pqdml.chem._compute import (
+    FULL_NAMES,
+    LIGAND_NUMERIC_FEATURES,
+    LIGAND_STRING_FEATURES,
+    SUPPORTED_ELEMENTS,
+    Split,
+    atomic_numbers,
+    compute,
+    morgan_generator,
+)
+from pqdml.chem._dictionary import LigandRecord, dictionary_records, lookup_name, suggest_names
+from pqdml.exceptions import InvalidInputError, UnknownLigandError, UnsupportedElementError
+
+__all__ = [
+    "LIGAND_NUMERIC_FEATURES",
+    "LIGAND_STRING_FEATURES",
+    "LigandFeaturizer",
+    "LigandRecord",
+    "LigandTransformer",
+    "dictionary_records",
+    "featurize_ligand",
+    "featurize_ligands",
+    "ligand_feature_names",
+    "morgan_fingerprint",
+    "resolve_ligand",
+]
+
+_META = ["ligand_status", "ligand_error", "ligand_canonical_smiles", "ligand_resolved_name"]
+_CACHE_MAX = 200_000
+_cache: dict[tuple[str, str, int], dict[str, Any]] = {}
+
+
+def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
+    if not isinstance(text, str) or not text.strip():
+        raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
+    record = lookup_name(text)
+    if record is None:
+        record = LigandRecord(text=text, smiles=text.strip(), source="smiles")
+    mol = _parse_smiles(record.smiles)
+    if mol is None or mol.GetNumAtoms() == 0:
+        hints = suggest_names(text) if record.source == "smiles" else []
+        hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
+        raise UnknownLigandError(
+            f"ligand {text!r} is not a known ligand name and not a parseable SMILES{hint}"
+        )
+    return record, mol
+
+
+def resolve_ligand(text: str) -> LigandRecord:
+    """Resolve a ligand name, abbreviation or SMILES to a :class:`LigandRecord`.
+
+    Dictionary names and abbreviations take precedence over SMILES (``"SCN"`` is
+    thiocyanate, not the SMILES S–C–N). Matching ignores case and extra whitespace.
+
+    Raises
+    ------
+    UnknownLigandError
+        When ``text`` is empty, ambiguous, or neither a known name nor a parseable
+        SMILES; the message suggests close dictionary names.
+
+    Examples
+    --------
+    >>> resolve_ligand("ddab").smiles
+    'CCCCCCCCCCCC[N+](C)(C)CCCCCCCCCCCC.[Br-]'
+    """
+    return _resolve(text)[0]
+
+
+def _parse_smiles(smiles: str) -> Chem.Mol | None:
+    with rdBase.BlockLogs():
+        try:
+            return Chem.MolFromSmiles(smiles)
+        except (RuntimeError, ValueError):  # pragma: no cover - RDKit returns None normally
+            return None
+
+
+def _check_options(descriptors: str, morgan_bits: int) -> None:
+    if descriptors not in ("default", "full"):
+        raise ValueError(f"descriptors must be 'default' or 'full', not {descriptors!r}")
+    if (
+        isinstance(morgan_bits, bool)
+        or not isinstance(morgan_bits, int | np.integer)
+        or morgan_bits < 0
+    ):
+        raise ValueError(f"morgan_bits must be a non-negative integer, not {morgan_bits!r}")
+
+
+def ligand_feature_names(*, descriptors: str = "default", morgan_bits: int = 0) -> list[str]:
+    """Ordered numeric feature names for the given options.
+
+    Examples
+    --------
+    >>> ligand_feature_names(morgan_bits=4)[-1]
+    'morgan_3'
+    """
+    _check_options(descriptors, morgan_bits)
+    names = list(LIGAND_NUMERIC_FEATURES)
+    if descriptors == "full":
+        names += [f"rdkit_{n}" for n in FULL_NAMES]
+    return names + [f"morgan_{i}" for i in range(morgan_bits)]
+
+
+def featurize_ligand(
+    text: str, *, descriptors: str = "default", morgan_bits: int = 0
+) -> dict[str, Any]:
+    """Featurize one ligand given as a name, abbreviation or SMILES.
+
+    Parameters
+    ----------
+    text
+        Dictionary name/abbreviation (case-insensitive) or SMILES.
+    descriptors
+        ``"default"`` (the curated fast set) or ``"full"`` (adds every RDKit
+        descriptor as ``rdkit_<name>``).
+    morgan_bits
+        Number of Morgan (radius 2) fingerprint bits to add as ``morgan_<i>``.
+
+    Returns
+    -------
+    dict
+        ``ligand_canonical_smiles``, ``ligand_resolved_name``, the numeric features of
+        :func:`ligand_feature_names` and the string features
+        :data:`LIGAND_STRING_FEATURES`.
+
+    Raises
+    ------
+    InvalidInputError
+        ``UnknownLigandError`` or ``UnsupportedElementError`` naming the input.
+
+    Examples
+    --------
+    >>> featurize_ligand("[NH3+]CCc1ccccc1.[I-]")["counter_ion"]
+    'I'
+    """
+    _check_options(descriptors, morgan_bits)
+    record, mol = _resolve(text)
+    nums = atomic_numbers(mol)
+    if not SUPPORTED_ELEMENTS.issuperset(nums):
+        bad = sorted(
+            {a.GetSymbol() for a in mol.GetAtoms() if a.GetAtomicNum() not in SUPPORTED_ELEMENTS}
+        )
+        raise UnsupportedElementError(
+            f"ligand {text!r} contains unsupported element(s) {', '.join(bad)}"
+        )
+    canonical = Chem.MolToSmiles(mol)
+    key = (canonical, descriptors, morgan_bits)
+    feats = _cache.get(key)
+    if feats is None:
+        feats = compute(mol, nums, record.text, "." in record.smiles, descriptors, morgan_bits)
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[key] = feats
+    return {"ligand_canonical_smiles": canonical, "ligand_resolved_name": record.name, **feats}
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _row(value: object, descriptors: str, morgan_bits: int, columns: list[str]) -> tuple[Any, ...]:
+    """Featurize one batch value into a tuple aligned with ``columns`` (never raises for input)."""
+    if _is_missing(value) or value is pd.NA:
+        status, error, feats = "missing", "no ligand given", {}
+    else:
+        try:
+            feats = featurize_ligand(str(value), descriptors=descriptors, morgan_bits=morgan_bits)
+            status, error = "ok", None
+        except InvalidInputError as exc:
+            status, error, feats = exc.code, str(exc), {}
+    feats = {**feats, "ligand_status": status, "ligand_error": error}
+    return tuple(feats.get(c) for c in columns)
+
+
+def _chunk_rows(args: tuple[list[str | None], str, int, list[str]]) -> list[tuple[Any, ...]]:
+    values, descriptors, morgan_bits, columns = args
+    return [_row(v, descriptors, morgan_bits, columns) for v in values]
+
+
+def _default_jobs(n: int) -> int:
+    return (
+        (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        if n > 20_000
+        else 1
+    )
+
+
+def featurize_ligands(
+    values: Iterable[object],
+    *,
+    descriptors: str = "default",
+    morgan_bits: int = 0,
+    n_jobs: int | None = 1,
+    progress: bool | None = False,
+) -> pd.DataFrame:
+    """Featurize many ligands; one output row per input, same order and index.
+
+    Each distinct text is featurized once. Failed rows are kept: ``ligand_status``
+    holds the error code (``missing``, ``unknown_ligand``, ``unsupported_element`` ...),
+    ``ligand_error`` the message, and every feature stays NaN (strings ``None``).
+
+    Parameters
+    ----------
+    values
+        Names or SMILES (a Series keeps its index).
+    descriptors, morgan_bits
+        As in :func:`featurize_ligand`.
+    n_jobs
+        Worker processes; ``None`` uses every core above 20,000 distinct inputs and
+        one below; ``-1`` uses every core.
+    progress
+        ``True`` forces a tqdm bar on stderr, ``False`` hides it, ``None`` shows it
+        for large inputs when stderr is a terminal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ligand_status``, ``ligand_error``, ``ligand_canonical_smiles``,
+        ``ligand_resolved_name``, :data:`LIGAND_STRING_FEATURES`, then the numeric
+        features of :func:`ligand_feature_names` (float64).
+
+    Examples
+    --------
+    >>> featurize_ligands(["OA", "C(C"])["ligand_status"].tolist()
+    ['ok', 'unknown_ligand']
+    """
+    from tqdm.auto import tqdm
+
+    _check_options(descriptors, morgan_bits)
+    index = values.index if isinstance(values, pd.Series) else None
+    items = list(values)
+    numeric = ligand_feature_names(descriptors=descriptors, morgan_bits=morgan_bits)
+    columns = [*_META, *LIGAND_STRING_FEATURES, *numeric]
+    keys = [None if _is_missing(v) or v is pd.NA else str(v) for v in items]
+    unique = list(dict.fromkeys(keys))
+    jobs = _default_jobs(len(unique)) if n_jobs is None else n_jobs
+    if jobs < 0:
+        jobs = os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(unique) // 500 + 1))
+    disable: bool | None = (
+        not progress if progress is not None else (None if len(unique) >= 5000 else True)
+    )
+    size = max(200, min(5000, len(unique) // (jobs * 8) + 1))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    results: list[tuple[Any, ...]] = []
+    with tqdm(
+        total=len(unique), unit="ligand", file=sys.stderr, disable=disable, desc="ligands"
+    ) as bar:
+        if jobs == 1:
+            for chunk in chunks:
+                results.extend(_chunk_rows((chunk, descriptors, morgan_bits, columns)))
+                bar.update(len(chunk))
+        else:
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+            with ctx.Pool(jobs) as pool:
+                args = [(c, descriptors, morgan_bits, columns) for c in chunks]
+                for chunk, rows in zip(chunks, pool.imap(_chunk_rows, args), strict=True):
+                    results.extend(rows)
+                    bar.update(len(chunk))
+    by_key = dict(zip(unique, results, strict=True))
+    rows = [by_key[k] for k in keys]
+    data = (
+        dict(zip(columns, zip(*rows, strict=True), strict=True))
+        if rows
+        else {c: () for c in columns}
+    )
+    frame = pd.DataFrame({c: list(data[c]) for c in columns}, index=index)
+    for col in numeric:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in [*_META, *LIGAND_STRING_FEATURES]:
+        frame[col] = frame[col].astype(object)
+    return frame
+
+
+def morgan_fingerprint(
+    smiles: str, *, radius: int = 2, n_bits: int = 2048
+) -> DataStructs.ExplicitBitVect:
+    """Morgan fingerprint of a ligand's organic part, for Tanimoto similarity.
+
+    ``smiles`` may also be a dictionary name. Counter-ions are left out, so a salt
+    and its organic ion have similarity 1.
+
+    Examples
+    --------
+    >>> a, b = morgan_fingerprint("PEAI"), morgan_fingerprint("[NH3+]CCc1ccccc1")
+    >>> DataStructs.TanimotoSimilarity(a, b)
+    1.0
+    """
+    record, mol = _resolve(smiles)
+    split = Split(mol, atomic_numbers(mol), record.text, "." in record.smiles)
+    return morgan_generator(radius, n_bits).GetFingerprint(split.ligand)
+
+
+class LigandFeaturizer:
+    """Featurizer contract: ``featurize(text) -> np.ndarray``, ``feature_labels()``, ``citations()``.
+
+    Parameters
+    ----------
+    descriptors, morgan_bits
+        As in :func:`featurize_ligand`.
+
+    Examples
+    --------
+    >>> fz = LigandFeaturizer()
+    >>> len(fz.featurize("octylamine")) == len(fz.feature_labels())
+    True
+    """
+
+    def __init__(self, *, descriptors: str = "default", morgan_bits: int = 0) -> None:
+        _check_options(descriptors, morgan_bits)
+        self.descriptors = descriptors
+        self.morgan_bits = morgan_bits
+
+    def feature_labels(self) -> list[str]:
+        """Names of the vector's entries, in order."""
+        return ligand_feature_names(descriptors=self.descriptors, morgan_bits=self.morgan_bits)
+
+    def featurize(self, text: str) -> np.ndarray:
+        """Return the numeric feature vector of one ligand (raises on bad input)."""
+        feats = featurize_ligand(text, descriptors=self.descriptors, morgan_bits=self.morgan_bits)
+        return np.array([feats[n] for n in self.feature_labels()], dtype=np.float64)
+
+    def citations(self) -> list[str]:
+        """Return the sources of the method and of the ligand dictionary."""
+        return [
+            "RDKit: Open-source cheminformatics, https://www.rdkit.org",
+            "Y. Xu, M. Lyu, J. Zhu, Surface engineering in CsPbX3 quantum dots: from materials "
+            "to solar cells, Mater. Chem. Front. 2024, 8, 2029 (DOI 10.1039/d3qm00911d)",
+            "M. L. H. Green, A new approach to the formal classification of covalent compounds "
+            "of the elements, J. Organomet. Chem. 1995, 500, 127 (covalent bond classification)",
+        ]
+
+
+from pqdml.chem._ligand_transformer import LigandTransformer  # noqa: E402
