@@ -21,7 +21,9 @@ __all__ = [
     "featurize_compositions",
     "load_model",
     "parse_composition",
+    "read_records",
     "train",
+    "validate",
 ]
 
 _MODEL_EXPORTS = ("TrainedModel", "default_model", "evaluate", "load_model", "train")
@@ -32,6 +34,7 @@ _COMPOSITION_EXPORTS = (
     "featurize_compositions",
     "parse_composition",
 )
+_DATA_EXPORTS = ("read_records", "validate")
 
 
 def __getattr__(name: str) -> object:
@@ -44,4 +47,8 @@ def __getattr__(name: str) -> object:
         from pqdml.chem import composition
 
         return getattr(composition, name)
+    if name in _DATA_EXPORTS:
+        from pqdml import data
+
+        return getattr(data, name)
     raise AttributeError(f"module 'pqdml' has no attribute {name!r}")

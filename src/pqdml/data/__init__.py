@@ -5,6 +5,7 @@
 - :mod:`pqdml.data.adapters` — public-dataset files → canonical records with an :class:`AdapterReport`.
 """
 
+from pqdml.data.formats import FORMATS, guess_format, read_records
 from pqdml.data.schema import (
     COLUMNS,
     REQUIRED,
@@ -31,11 +32,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # formats/adapters import openpyxl and the ion tables lazily; keep `import pqdml.data` light.
-    if name in ("FORMATS", "guess_format", "read_records"):
-        from pqdml.data import formats
-
-        return getattr(formats, name)
+    # the adapters are imported on first use (read_records imports them only for public formats)
     if name == "AdapterReport":
         from pqdml.data.adapters import AdapterReport
 

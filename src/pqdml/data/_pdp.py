@@ -190,6 +190,15 @@ def _ligand(
     return "; ".join(names), ".".join(s for s in smiles if s), stage
 
 
+def _morphology(src: dict[str, object]) -> str:
+    """Return ``film-of-QDs`` for 0D (quantum-dot) absorbers, ``single-crystal``, else ``bulk-film``."""
+    if str(src.get("Perovskite_dimension_0D")).strip().lower() == "true":
+        return "film-of-QDs"
+    if str(src.get("Perovskite_single_crystal")).strip().lower() == "true":
+        return "single-crystal"
+    return "bulk-film"
+
+
 def _paper_key(src: dict[str, object]) -> str:
     """Identify a paper without DOI by lead author, publication date and journal."""
     keys = ("Ref_lead_author", "Ref_publication_date", "Ref_journal")
@@ -228,9 +237,7 @@ def adapt(path: Path, ions_dir: Path | None = None) -> pd.DataFrame:
             "source": f"perovskite-database Ref_ID {src['Ref_ID']}",
             "year": int(year_match.group(0)) if year_match else None,
             "composition": composition or None,
-            "morphology": "single-crystal"
-            if src.get("Perovskite_single_crystal") is True
-            else "bulk-film",
+            "morphology": _morphology(src),
             "ligand_name": name,
             "ligand_smiles": smiles,
             "stage": stage,
