@@ -257,3 +257,10 @@ def test_card_lists_every_flagged_row(df: pd.DataFrame) -> None:
     )
     assert len(flagged) > 0
     assert [r for r in flagged if r not in section] == []
+
+
+def test_card_documents_every_canonical_column() -> None:
+    schema = pytest.importorskip("pqdml.data.schema")
+    columns = CARD.read_text(encoding="utf-8").partition("## Columns")[2].partition("## Counts")[0]
+    names = [*schema.COLUMNS, *COLUMN_ORDER, *(f"{p}<name>" for p in schema.NUMERIC_PREFIXES)]
+    assert [n for n in names if f"`{n}" not in columns] == []
