@@ -16,7 +16,9 @@ Steps of :func:`train`:
    (same canonical SMILES, composition, stage and process values) falling in both the
    training and the test part of a fold are counted.
 4. Out-of-fold residuals calibrate the conformal intervals (:mod:`pqdml.model.conformal`),
-   whose empirical coverage per fold is reported.
+   whose empirical coverage per fold is reported. The out-of-fold predictions of every
+   model (``metrics["oof"]``: record_id, fold, group, y_true, y_pred, pi_low, pi_high,
+   y_pred_<baseline>) are kept for parity plots and benchmarks.
 5. The final model: search on all rows, fit, applicability domain from all training rows.
 """
 
@@ -240,6 +242,7 @@ def train(
 
     names = ["xgboost", *BASELINES]
     folds: dict[str, list[dict[str, Any]]] = {m: [] for m in names}
+    y_oof = {m: np.full(len(y), np.nan) for m in names}
     z_oof = np.full(len(y), np.nan)
     fold_of = np.full(len(y), -1)
     duplicates = []
@@ -255,12 +258,29 @@ def train(
             est = make_baseline(b, seed=seed, n_jobs=n_jobs).fit(X[tr], y[tr])
             preds[b] = transform.clip(est.predict(X[te]))
         for m in names:
+            y_oof[m][te] = preds[m]
             folds[m].append({"fold": k, **regression_metrics(y[te], preds[m])})
         duplicates.append(int(np.isin(dup_key[te], dup_key[tr]).sum()))
 
     resid = np.abs(z - z_oof)
     cover, widths = fold_coverage(z, z_oof, fold_of, level)
     q_all = conformal_quantile(resid, level)
+    q_fold = np.array(widths)[fold_of]
+    ids = (
+        recs["record_id"].astype(str)
+        if "record_id" in recs
+        else pd.Series(range(len(y))).astype(str)
+    )
+    oof = {
+        "record_id": ids.tolist(),
+        "fold": fold_of.tolist(),
+        "group": group_arr.tolist(),
+        "y_true": y.tolist(),
+        "y_pred": y_oof["xgboost"].tolist(),
+        "pi_low": transform.inverse(z_oof - q_fold).tolist(),
+        "pi_high": transform.inverse(z_oof + q_fold).tolist(),
+        **{f"y_pred_{b}": y_oof[b].tolist() for b in BASELINES},
+    }
 
     f = featurizer().fit(recs, feature_frame=frame)
     X = f.transform(recs, feature_frame=frame)
@@ -291,6 +311,7 @@ def train(
         },
         "duplicates_across_folds": {"per_fold": duplicates, "total": int(sum(duplicates))},
         "training_time_s": round(elapsed, 2),
+        "oof": oof,
     }
     skipped = Counter(r for r in reason if r)
     status, _ = row_status(frame)
