@@ -223,6 +223,13 @@ def _duplicates_and_ranks(
     return dup_of, rank
 
 
+def _to_pandas(table: Any) -> pd.DataFrame:
+    """Arrow → pandas keeping integer columns with nulls as integers (``Int64``)."""
+    import pyarrow as pa
+
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
 def merge_parts(parts: PartsDir, n_chunks: int, out: Path, *, top: int | None) -> MergeResult:
     """Write the final output from the parts, atomically, adding ``duplicate_of`` and ``rank``.
 
@@ -281,14 +288,14 @@ def merge_parts(parts: PartsDir, n_chunks: int, out: Path, *, top: int | None) -
                     writer.write_table(table)
                     frame = None
                 else:
-                    frame = table.to_pandas()
+                    frame = _to_pandas(table)
                     assert fh is not None
                     sep = "\t" if kind == "tsv" else ","
                     frame.to_csv(fh, index=False, header=i == 0, sep=sep)
                 if top:
                     sel = (r > 0) & (r <= top) & (d < 0)
                     if sel.any():
-                        frame = table.to_pandas() if frame is None else frame
+                        frame = _to_pandas(table) if frame is None else frame
                         top_frames.append(frame.loc[sel])
                 offset += n
         finally:

@@ -12,6 +12,7 @@ Two sources:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -131,8 +132,11 @@ def generate_library(
         raise InvalidInputError(f"chain lengths must be >= 1, got {lengths}", code="invalid_chain")
     if max_size is not None and max_size < 0:
         raise InvalidInputError(f"max_size must be >= 0, got {max_size}", code="invalid_size")
+    columns = ["name", "ligand_smiles", "anchor", "backbone", "chain_length"]
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
+    if max_size == 0:
+        return pd.DataFrame(rows, columns=columns)
     for anchor in anchor_keys:
         label, build = ANCHORS[anchor]
         for backbone in backbone_keys:
@@ -173,6 +177,20 @@ _PUBCHEM_FILES = (
 REAL_SOURCE = "chemicals {version}: PubChem-derived identifier tables (MIT licence)"
 
 
+_FORMULA_TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
+
+
+def _formula_ok(formula: str, max_heavy_atoms: int) -> bool:
+    """Cheap pre-filter on the Hill formula: organic elements only, few heavy atoms."""
+    heavy = 0
+    elements = set()
+    for symbol, count in _FORMULA_TOKEN.findall(formula):
+        elements.add(symbol)
+        if symbol != "H":
+            heavy += int(count) if count else 1
+    return "C" in elements and elements <= _ORGANIC and heavy <= max_heavy_atoms
+
+
 def _read_chemicals_table(max_heavy_atoms: int) -> pd.DataFrame:
     """Read the bundled PubChem tables of ``chemicals``: organic molecules, canonical SMILES."""
     import chemicals
@@ -193,6 +211,8 @@ def _read_chemicals_table(max_heavy_atoms: int) -> pd.DataFrame:
                 if len(values) < 9 or not values[4]:
                     continue
                 cid, cas, formula, _mw, smiles, _inchi, _key, iupac, common = values[:9]
+                if not _formula_ok(formula, max_heavy_atoms):
+                    continue
                 mol = Chem.MolFromSmiles(smiles)
                 if mol is None or mol.GetNumHeavyAtoms() > max_heavy_atoms:
                     continue

@@ -277,6 +277,9 @@ def predict_chunk(
     model_status = col("status").where(pd.Series(valid), None)
     status = status.where(~valid, model_status.fillna("ok").astype("str"))
     message = message.where(~valid, col("error").fillna("").astype("str"))
+    # text from a SMILES column that is neither a SMILES nor a dictionary name: a bad SMILES
+    bad_smiles = status.eq("unknown_ligand") & records["ligand_smiles"].notna()
+    status[bad_smiles] = "invalid_smiles"
     binding = col("binding_type").astype("str").where(col("binding_type").notna(), None)
     no_anchor = status.eq("ok") & binding.eq("none")
     status[no_anchor] = "no_anchor_group"
@@ -294,12 +297,9 @@ def predict_chunk(
         values = pd.to_numeric(col(name), errors="coerce").astype(float).to_numpy()
         out[name] = np.where(ok, values, np.nan)
     in_domain = col("in_domain")
-    out["in_domain"] = pd.array(
-        [
-            bool(v) if o and v is not None and not pd.isna(v) else None
-            for v, o in zip(in_domain, ok, strict=True)
-        ],
-        dtype="boolean",
+    known = ok & in_domain.notna().to_numpy()
+    out["in_domain"] = pd.arrays.BooleanArray(
+        np.where(known, in_domain.fillna(False).astype(bool).to_numpy(), False), ~known
     )
     out["max_similarity"] = pd.to_numeric(col("max_similarity"), errors="coerce").astype(float)
     out["binding_type"] = pd.Series(binding, dtype="str").to_numpy()
@@ -341,8 +341,26 @@ def _worker_chunk(chunk: pd.DataFrame, start: int, opts: _Options) -> pd.DataFra
     )
 
 
+#: Largest number of featurized ligands a worker's model keeps between chunks.
+_MAX_CACHED_LIGANDS = 100_000
+
+
+def _bound_caches(model: Any) -> None:
+    """Keep memory bounded: drop the model's feature memo when it grows too large.
+
+    :class:`pqdml.model.TrainedModel` memoizes featurized ligands (useful: repeats across
+    chunks are not featurized again), but without a size limit; screening millions of
+    distinct molecules would grow it without bound.
+    """
+    cache = getattr(model, "_cache", None)
+    ligands = getattr(cache, "_ligands", None)
+    if isinstance(ligands, dict) and len(ligands) > _MAX_CACHED_LIGANDS:
+        ligands.clear()
+
+
 def _dask_chunk(chunk: pd.DataFrame, start: int, model: Any, opts: _Options) -> pd.DataFrame:
     _single_thread(model)
+    _bound_caches(model)
     return predict_chunk(
         chunk, start, model, composition=opts.composition, stage=opts.stage, level=opts.level
     )
