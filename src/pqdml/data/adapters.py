@@ -64,6 +64,11 @@ class AdapterReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> AdapterReport:
+        # pandas deep-copies DataFrame.attrs on every operation; a finished report is
+        # read-only, so sharing it keeps adapter frames as fast as plain ones.
+        return self
+
     def add(self, line: int | None, column: str, reason: str) -> None:
         """Record a problem of one source row."""
         self.problems.append(Problem(line, column, reason))

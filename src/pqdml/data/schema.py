@@ -412,6 +412,7 @@ def validate(
     line_of = _line_numbers(df, lines)
     issues: list[Issue] = []
     work = df.reset_index(drop=True)
+    work.attrs = {}  # nothing below needs them; pandas would deep-copy them at every step
     numeric = _coerce_numbers(work, line_of, issues)
     issues.extend(_pandera_issues(numeric, line_of))
     issues.extend(_consistency_issues(numeric, line_of))
