@@ -296,11 +296,19 @@ def featurize_ligands(
         if rows
         else {c: () for c in columns}
     )
-    frame = pd.DataFrame({c: list(data[c]) for c in columns}, index=index)
-    for col in numeric:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    for col in [*_META, *LIGAND_STRING_FEATURES]:
-        frame[col] = frame[col].astype(object)
+    text_cols = {*_META, *LIGAND_STRING_FEATURES}
+    n = len(rows)
+    arrays: dict[str, np.ndarray] = {}
+    for col in columns:
+        if col in text_cols:
+            arr = np.empty(n, dtype=object)
+            arr[:] = data[col]
+        else:
+            arr = np.array([np.nan if v is None else v for v in data[col]], dtype=np.float64)
+        arrays[col] = arr
+    frame = pd.DataFrame(arrays, index=index, copy=False)
+    for col in text_cols:
+        frame[col] = pd.Series(arrays[col], index=frame.index, dtype=object)
     return frame
 
 

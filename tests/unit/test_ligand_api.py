@@ -1,0 +1,261 @@
+"""Ligand featurizer: dictionary, name resolution, salts, batches, errors, fingerprints."""
+
+from __future__ import annotations
+
+import csv
+import math
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+from rdkit import Chem, DataStructs
+from rdkit.Chem import Crippen
+
+from pqdml.chem.ligand import (
+    LIGAND_NUMERIC_FEATURES,
+    LIGAND_STRING_FEATURES,
+    LigandFeaturizer,
+    dictionary_records,
+    featurize_ligand,
+    featurize_ligands,
+    ligand_feature_names,
+    morgan_fingerprint,
+    resolve_ligand,
+)
+from pqdml.exceptions import InvalidInputError, UnknownLigandError, UnsupportedElementError
+
+ORGANIC_DESCRIPTORS = [
+    "mol_weight",
+    "heavy_atoms",
+    "tpsa",
+    "logp",
+    "h_donors",
+    "h_acceptors",
+    "rotatable_bonds",
+    "formal_charge",
+    "chain_length",
+    "n_alkyl_tails",
+    "n_chain_double_bonds",
+    "anchor_ammonium",
+    "anchor_quaternary_ammonium",
+]
+
+
+def test_dictionary_has_60_valid_entries_with_citations():
+    records = dictionary_records()
+    assert len(records) >= 60
+    for rec in records:
+        assert Chem.MolFromSmiles(rec.smiles) is not None, rec.name
+        assert rec.citation, rec.name
+        featurize_ligand(rec.name)  # every entry featurizes
+
+
+def test_dictionary_columns():
+    text = resources.files("pqdml.chem").joinpath("ligands.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert list(rows[0]) == ["name", "abbreviations", "smiles", "category", "citation"]
+    assert len({r["name"].lower() for r in rows}) == len(rows)
+
+
+def _fragments(smiles: str) -> set[str]:
+    mol = Chem.MolFromSmiles(smiles)
+    return {
+        Chem.MolToSmiles(f, isomericSmiles=False)
+        for f in Chem.GetMolFrags(mol, asMols=True)
+        if any(a.GetAtomicNum() for a in f.GetAtoms())
+    }
+
+
+def test_every_curated_ligand_is_in_the_dictionary():
+    import pathlib
+
+    path = (
+        pathlib.Path(__file__).resolve().parents[3]
+        / "shared"
+        / "curation"
+        / "literature_records.csv"
+    )
+    if not path.exists():
+        pytest.skip("curated records not available")
+    known = set().union(*(_fragments(r.smiles) for r in dictionary_records()))
+    curated = pd.read_csv(path)["ligand_smiles"].dropna()
+    missing = set().union(*(_fragments(s) for s in curated)) - known
+    assert not missing
+
+
+@pytest.mark.parametrize("text", ["ddab", "  DDAB ", "Didodecyldimethylammonium   Bromide", "DDAB"])
+def test_names_match_case_and_whitespace_insensitively(text):
+    assert resolve_ligand(text).name == "didodecyldimethylammonium bromide"
+
+
+def test_name_with_parenthesis_resolves():
+    assert resolve_ligand("1-dodecanethiol (DDT)").name == "1-dodecanethiol"
+    assert resolve_ligand("n-octylamine").source == "dictionary"
+
+
+def test_smiles_resolves_when_not_a_name():
+    rec = resolve_ligand("CCCCCCN")
+    assert rec.source == "smiles" and rec.name is None
+
+
+def test_unknown_name_suggests_close_names():
+    with pytest.raises(
+        UnknownLigandError, match="not a known ligand name and not a parseable SMILES"
+    ) as err:
+        resolve_ligand("oleylamin")
+    assert "oleylamine" in str(err.value)
+    assert err.value.code == "unknown_ligand"
+
+
+def test_unparseable_smiles_is_named():
+    with pytest.raises(UnknownLigandError, match=r"'C\(C'"):
+        featurize_ligand("C(C")
+
+
+def test_ambiguous_abbreviation_is_refused():
+    with pytest.raises(UnknownLigandError, match="ambiguous") as err:
+        resolve_ligand("TMSI")
+    assert err.value.code == "ambiguous_ligand"
+    assert "trimethylsilyl iodide" in str(err.value)
+
+
+def test_unsupported_element():
+    with pytest.raises(UnsupportedElementError, match="Hg"):
+        featurize_ligand("C[Hg]C")
+    with pytest.raises(UnsupportedElementError, match="U"):
+        featurize_ligand("[U]")
+
+
+def test_empty_text_is_an_input_error():
+    with pytest.raises(InvalidInputError, match="empty"):
+        featurize_ligand("  ")
+
+
+@pytest.mark.parametrize(
+    ("salt", "organic", "counter"),
+    [
+        ("CCCCCCCC/C=C\\CCCCCCCC[NH3+].[Br-]", "CCCCCCCC/C=C\\CCCCCCCC[NH3+]", "Br"),
+        ("CCCCCCCC/C=C\\CCCCCCCC[NH3+].[I-]", "CCCCCCCC/C=C\\CCCCCCCC[NH3+]", "I"),
+        ("[I-].[NH3+]CCc1ccccc1", "[NH3+]CCc1ccccc1", "I"),
+        ("[NH3+]CCc1ccccc1.[S-]C#N", "[NH3+]CCc1ccccc1", "SCN"),
+        ("CCCCCCCCCCCC[N+](C)(C)CCCCCCCCCCCC.[Cl-]", "CCCCCCCCCCCC[N+](C)(C)CCCCCCCCCCCC", "Cl"),
+        ("CCCCCCCCCCCCOS(=O)(=O)[O-].[Na+]", "CCCCCCCCCCCCOS(=O)(=O)[O-]", "Na"),
+        ("CCCCCCCCCCCCOS(=O)(=O)[O-].[K+]", "CCCCCCCCCCCCOS(=O)(=O)[O-]", "K"),
+        ("CCn1cc[n+](C)c1.F[P-](F)(F)(F)(F)F", "CCn1cc[n+](C)c1", "PF6"),
+        ("CCCC[NH3+].F[B-](F)(F)F", "CCCC[NH3+]", "BF4"),
+        ("CCCCCCCCCCCC[NH3+].[*+].[Br-]", "CCCCCCCCCCCC[NH3+]", "Br;unspecified"),
+    ],
+)
+def test_counter_ion_leaves_organic_descriptors_unchanged(salt, organic, counter):
+    s, o = featurize_ligand(salt), featurize_ligand(organic)
+    assert s["counter_ion"] == counter
+    assert o["counter_ion"] is None
+    for col in ORGANIC_DESCRIPTORS:
+        assert s[col] == o[col], col
+
+
+def test_polymer_repeat_unit():
+    f = featurize_ligand("PFN-Br")
+    assert f["is_polymer"] == 1 and f["counter_ion"] == "Br"
+    assert featurize_ligand("OA")["is_polymer"] == 0
+
+
+def test_only_unspecified_ions_is_an_error():
+    with pytest.raises(InvalidInputError, match="unspecified"):
+        featurize_ligand("[*+]")
+
+
+def test_multi_component_organics_take_chain_from_largest():
+    f = featurize_ligand("OCc1ccccc1.CCCCCCCCCCCCN")
+    assert f["n_organic_components"] == 2
+    assert f["chain_length"] == 12
+
+
+def test_logp_equals_rdkit_crippen():
+    for rec in dictionary_records():
+        mol = Chem.MolFromSmiles(rec.smiles)
+        if "." in rec.smiles:
+            continue
+        assert math.isclose(
+            featurize_ligand(rec.smiles)["logp"], Crippen.MolLogP(mol), abs_tol=1e-9
+        )
+
+
+def test_feature_names_fixed_and_ordered():
+    assert len(LIGAND_NUMERIC_FEATURES) == len(set(LIGAND_NUMERIC_FEATURES))
+    f = featurize_ligand("OA")
+    assert all(isinstance(f[n], float) for n in LIGAND_NUMERIC_FEATURES)
+    full = ligand_feature_names(descriptors="full", morgan_bits=16)
+    assert full[: len(LIGAND_NUMERIC_FEATURES)] == LIGAND_NUMERIC_FEATURES
+    assert "rdkit_MolLogP" in full and full[-1] == "morgan_15"
+    g = featurize_ligand("OA", descriptors="full", morgan_bits=16)
+    assert set(full) <= set(g)
+    assert g["rdkit_NumHDonors"] == 1
+
+
+def test_bad_options():
+    with pytest.raises(ValueError, match="descriptors"):
+        featurize_ligand("OA", descriptors="all")
+    with pytest.raises(ValueError, match="morgan_bits"):
+        featurize_ligand("OA", morgan_bits=-1)
+
+
+def test_batch_keeps_every_row_in_order():
+    values = pd.Series(["OA", "C(C", None, "", "C[Hg]C", "OA", "octylamine"], index=list("abcdefg"))
+    df = featurize_ligands(values)
+    assert list(df.index) == list("abcdefg")
+    assert df["ligand_status"].tolist() == [
+        "ok",
+        "unknown_ligand",
+        "missing",
+        "missing",
+        "unsupported_element",
+        "ok",
+        "ok",
+    ]
+    failed = df["ligand_status"] != "ok"
+    assert df.loc[failed, LIGAND_NUMERIC_FEATURES].isna().all().all()
+    assert df.loc[~failed, LIGAND_NUMERIC_FEATURES].notna().all().all()
+    assert df.loc[failed, "ligand_error"].map(bool).all()
+    assert df.loc["b", "ligand_error"].startswith("ligand 'C(C'")
+    for col in LIGAND_STRING_FEATURES:
+        assert df.loc["b", col] is None
+    assert df.columns[:4].tolist() == [
+        "ligand_status",
+        "ligand_error",
+        "ligand_canonical_smiles",
+        "ligand_resolved_name",
+    ]
+    assert df.loc["a", "ligand_resolved_name"] == "oleic acid"
+
+
+def test_batch_parallel_equals_serial():
+    values = [f"{'C' * n}N" for n in range(1, 40)] * 30 + ["bad((", "[Cs+]"]
+    serial = featurize_ligands(values, n_jobs=1)
+    parallel = featurize_ligands(values, n_jobs=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_batch_empty():
+    df = featurize_ligands([])
+    assert len(df) == 0 and "chain_length" in df.columns
+
+
+def test_morgan_fingerprint_ignores_counter_ion():
+    a = morgan_fingerprint("PEAI")
+    b = morgan_fingerprint("[NH3+]CCc1ccccc1")
+    assert DataStructs.TanimotoSimilarity(a, b) == 1.0
+    assert a.GetNumBits() == 2048
+    c = morgan_fingerprint("OA", n_bits=512)
+    assert c.GetNumBits() == 512
+
+
+def test_featurizer_contract():
+    fz = LigandFeaturizer(morgan_bits=8)
+    vec = fz.featurize("DDAB")
+    assert vec.dtype == np.float64 and len(vec) == len(fz.feature_labels())
+    assert fz.feature_labels()[-1] == "morgan_7"
+    assert any("Xu" in c for c in fz.citations())
+    with pytest.raises(UnknownLigandError):
+        fz.featurize("not a ligand at all")
