@@ -224,12 +224,18 @@ def _status_frame(status: Any, n_rows: int, index: pd.Index) -> pd.DataFrame:
     return out
 
 
+_ADDITIVITY_ATOL = 1e-4
+
+
 def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
     """SHAP values of ``model.booster`` on ``model.transform(records)``.
 
-    Uses ``shap.TreeExplainer(model.booster)`` (exact tree SHAP, interventional on the
-    tree path, ``model_output="raw"``). With shap 0.51 and xgboost 3.2 the values are
-    exactly additive to the booster margin (tested, atol 1e-4).
+    Uses ``shap.TreeExplainer(model.booster)`` (exact path-dependent TreeSHAP on the raw
+    margin). Known pitfall with shap 0.51 / xgboost 3.2: ``explainer.expected_value``
+    equals the booster's ``base_score`` until ``shap_values`` has run, and only then the
+    tree-path expectation that makes the values additive; it is therefore read after
+    the call. If the values still do not add up to ``model.predict_margin(X)`` within
+    1e-4, XGBoost's own ``pred_contribs=True`` (the same algorithm) is used instead.
 
     Parameters
     ----------
@@ -254,11 +260,23 @@ def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
     values = np.full((n, p), np.nan)
     margin = np.full(n, np.nan)
     explainer = shap.TreeExplainer(model.booster)
-    base = float(np.ravel(explainer.expected_value)[0])
+    base = float("nan")
     if ok.any():
-        raw = explainer.shap_values(X[ok], check_additivity=False)
-        values[ok] = np.asarray(raw, dtype=np.float64).reshape(int(ok.sum()), p)
+        raw = np.asarray(explainer.shap_values(X[ok], check_additivity=False), dtype=np.float64)
+        values[ok] = raw.reshape(int(ok.sum()), p)
         margin[ok] = np.asarray(model.predict_margin(X[ok]), dtype=np.float64).ravel()
+        # Read the base value only after shap_values(): shap 0.51 reports the booster's
+        # base_score before the first call and the tree-path expectation after it.
+        base = float(np.ravel(explainer.expected_value)[0])
+        if np.nanmax(np.abs(values[ok].sum(axis=1) + base - margin[ok])) > _ADDITIVITY_ATOL:
+            # Fallback: XGBoost's own TreeSHAP (same algorithm, bias column = base value).
+            import xgboost
+
+            contribs = model.booster.predict(xgboost.DMatrix(X[ok]), pred_contribs=True)
+            values[ok] = np.asarray(contribs[:, :-1], dtype=np.float64)
+            base = float(contribs[0, -1])
+    else:
+        base = float(np.ravel(explainer.expected_value)[0])
     return ShapResult(
         values=values,
         base_value=base,
@@ -402,22 +420,29 @@ def _fmt(value: float) -> str:
 
 
 _WORDS = {
-    "mol_weight": "molecular weight (g/mol)",
-    "tpsa": "TPSA (Å²)",
-    "logp": "logP",
-    "h_donors": "H-bond donors",
-    "h_acceptors": "H-bond acceptors",
-    "fraction_csp3": "fraction of sp3 carbons",
-    "band_gap_est_ev": "estimated band gap (eV)",
-    "r_A": "A-site radius (Å)",
-    "r_B": "B-site radius (Å)",
-    "r_X": "X-site radius (Å)",
+    "mol_weight": ("molecular weight", "g/mol"),
+    "tpsa": ("TPSA", "Å²"),
+    "logp": ("logP", ""),
+    "h_donors": ("H-bond donors", ""),
+    "h_acceptors": ("H-bond acceptors", ""),
+    "fraction_csp3": ("fraction of sp3 carbons", ""),
+    "band_gap_est_ev": ("estimated band gap", "eV"),
+    "r_A": ("A-site radius", "Å"),
+    "r_B": ("B-site radius", "Å"),
+    "r_X": ("X-site radius", "Å"),
 }
 
 
 def _pretty(feature: str) -> str:
     name = feature.partition("__")[2] or feature
-    return _WORDS.get(name, name.removeprefix("proc_").replace("_", " "))
+    return _WORDS.get(name, (name.removeprefix("proc_").replace("_", " "), ""))[0]
+
+
+def _value_words(feature: str, value: float) -> str:
+    """``"TPSA 26 Å²"``: a feature's name, value and unit in words."""
+    name = feature.partition("__")[2] or feature
+    unit = _WORDS.get(name, ("", ""))[1]
+    return f"{_pretty(feature)} {_fmt(value)}" + (f" {unit}" if unit else "")
 
 
 def _describe(concept: str, names: Sequence[str], x: np.ndarray, phi: np.ndarray) -> str:
@@ -466,13 +491,13 @@ def _describe(concept: str, names: Sequence[str], x: np.ndarray, phi: np.ndarray
         numeric = [i for i, n in enumerate(names) if n.startswith("process__")]
         if numeric:
             i = max(numeric, key=lambda k: abs(phi[k]))
-            parts.append(f"{_pretty(names[i])} {_fmt(x[i])}")
+            parts.append(_value_words(names[i], x[i]))
         return "process: " + (", ".join(parts) if parts else "stage not given")
     if concept == "morphology":
         forms = active("")
         return "morphology " + (", ".join(forms) if forms else "not given")
     i = int(np.argmax(np.abs(phi)))
-    return f"{_pretty(names[i])} {_fmt(x[i])}"
+    return _value_words(names[i], x[i])
 
 
 def explain_predictions(model: Any, records: pd.DataFrame, *, top: int = 5) -> list[list[str]]:
