@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -156,3 +157,14 @@ def test_original_files_are_recognised(shared_datasets, folder, file, fmt):
     df, used = read_records(shared_datasets / folder / file)
     assert used == fmt
     assert df.attrs["adapter_report"].rows_read > 0
+
+
+@pytest.mark.parametrize("name", ["synthesizer", "buried-interface", "perovskite-database"])
+def test_report_counts_are_consistent_and_serialisable(loaded, name):
+    report = loaded[name].attrs["adapter_report"]
+    summary = json.loads(json.dumps(report.as_dict()))
+    assert summary["rows_mapped"] == len(loaded[name])
+    assert sum(summary["problems_by_reason"].values()) == len(report.problems)
+    assert summary["rows_with_problems"] <= summary["rows_read"]
+    text = report.format()
+    assert text.startswith(f"{name}: {report.rows_read} source rows read")

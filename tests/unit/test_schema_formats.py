@@ -72,3 +72,11 @@ def test_public_formats_are_guessed_from_columns(tmp_path):
     buried = tmp_path / "molecules.xlsx"
     pd.DataFrame(columns=["SMILES", "PVK", "control_PCE", "PCE"]).to_excel(buried, index=False)
     assert guess_format(buried) == "buried-interface"
+
+
+def test_public_reexports():
+    import pqdml
+    import pqdml.data
+
+    assert pqdml.read_records is read_records
+    assert pqdml.validate is pqdml.data.validate
