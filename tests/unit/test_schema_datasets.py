@@ -35,13 +35,17 @@ def test_sha256sum(tmp_path):
     assert datasets.sha256sum(path) == hashlib.sha256(b"pqdml").hexdigest()
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
 @pytest.fixture
 def served(tmp_path, shared_datasets):
     """A local HTTP server (127.0.0.1) serving a copy of the synthesizer files."""
     root = tmp_path / "www"
     shutil.copytree(shared_datasets / "synthesizer", root)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
