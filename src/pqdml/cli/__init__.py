@@ -28,3 +28,4 @@ from pqdml.cli import model as _model  # noqa: E402,F401
 from pqdml.cli import screen as _screen  # noqa: E402,F401
 from pqdml.cli import data as _data  # noqa: E402,F401
 from pqdml.cli import report as _report  # noqa: E402,F401
+from pqdml.cli import featurize as _featurize  # noqa: E402,F401
