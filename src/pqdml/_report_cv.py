@@ -94,13 +94,16 @@ def oof_predictions(
     """
     stored = _from_metadata(model)
     if stored is not None:
-        return stored, "out-of-fold predictions stored with the model at training time"
+        text = "out-of-fold predictions stored with the model at training time"
+        if not np.isclose(level, float(getattr(model, "level", level))):
+            stored = _relevel(model, stored, level)
+            text += f" (intervals re-calibrated at {level:.0%} from the other folds' residuals)"
+        return stored, text
     if data is None:
         raise ValueError(
             "the model's metadata has no out-of-fold predictions; pass the training data "
             "(--data) so they can be recomputed with grouped cross-validation"
         )
-    from pqdml.model.conformal import conformal_quantile
     from pqdml.model.cv import make_splits
 
     rows, X, y, smiles = _training_rows(model, data)
@@ -115,14 +118,7 @@ def oof_predictions(
     for k, (train, test) in enumerate(splits):
         z_oof[test] = _fit_predict(model, X[train], z[train], X[test], seed=seed)
         fold[test] = k
-    resid = np.abs(z - z_oof)
-    low = np.full(len(y), np.nan)
-    high = np.full(len(y), np.nan)
-    for k in np.unique(fold):
-        test = fold == k
-        q = conformal_quantile(resid[~test], level)
-        low[test] = transform.inverse(z_oof[test] - q)
-        high[test] = transform.inverse(z_oof[test] + q)
+    low, high = _fold_intervals(transform, z, z_oof, fold, level)
     ids = rows["record_id"].astype(str) if "record_id" in rows else pd.Series(range(len(rows)))
     frame = pd.DataFrame(
         {
@@ -142,6 +138,35 @@ def oof_predictions(
         f"intervals at {level:.0%} calibrated on the other folds"
     )
     return frame, text
+
+
+def _fold_intervals(
+    transform: Any, z: np.ndarray, z_oof: np.ndarray, fold: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-conformal interval ends per row, each fold calibrated on the other folds."""
+    from pqdml.model.conformal import conformal_quantile
+
+    resid = np.abs(z - z_oof)
+    low = np.full(len(z), np.nan)
+    high = np.full(len(z), np.nan)
+    for k in np.unique(fold):
+        test = fold == k
+        q = conformal_quantile(resid[~test], level)
+        low[test] = transform.inverse(z_oof[test] - q)
+        high[test] = transform.inverse(z_oof[test] + q)
+    return low, high
+
+
+def _relevel(model: Any, oof: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Recompute the intervals of stored OOF predictions at another level."""
+    transform = _target_space(model)
+    out = oof.copy()
+    z = transform.forward(out["y_true"].to_numpy(dtype=float))
+    z_oof = transform.forward(out["y_pred"].to_numpy(dtype=float))
+    out["pi_low"], out["pi_high"] = _fold_intervals(
+        transform, z, z_oof, out["fold"].to_numpy(), level
+    )
+    return out
 
 
 def _cv_scheme(meta: dict[str, Any]) -> str:

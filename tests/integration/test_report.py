@@ -209,3 +209,15 @@ def test_failure_leaves_no_report(tmp_path: Path, model, curated, monkeypatch) -
     with pytest.raises(RuntimeError, match="boom"):
         write_report(model, data=curated, out=tmp_path / "r.html")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_other_level_recalibrates_stored_intervals(model) -> None:
+    from pqdml._report_cv import oof_predictions
+
+    at_model, _ = oof_predictions(model, None)
+    at_half, how = oof_predictions(model, None, level=0.5)
+    assert "re-calibrated at 50%" in how
+    np.testing.assert_allclose(at_half["y_pred"], at_model["y_pred"])
+    width = lambda f: (f["pi_high"] - f["pi_low"]).to_numpy()  # noqa: E731
+    assert np.all(width(at_half) <= width(at_model) + 1e-9)
+    assert np.mean(width(at_half)) < np.mean(width(at_model))
