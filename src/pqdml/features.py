@@ -52,6 +52,9 @@ CATEGORICAL_COLUMNS = {
 #: Non-numeric ligand outputs kept for predictions and the applicability domain.
 LIGAND_TEXT_COLUMNS = ("binding_type",)
 
+#: Entries kept per :class:`FeatureCache` memo before it is cleared.
+MAX_CACHE = 100_000
+
 _ALL_PREFIXES = ("ligand", "composition", "process", *CATEGORICAL_COLUMNS.values())
 
 
@@ -120,16 +123,22 @@ class FeatureCache:
             [t for t in pd.unique(texts) if t != "" and t not in memo], dtype=object
         )
         if len(missing):
+            if len(memo) + len(missing) > MAX_CACHE:
+                memo.clear()  # bound memory when streaming millions of distinct candidates
             new = _featurize_unique(missing, func, prefix, **kw)
             for text, row in zip(missing, new.to_dict(orient="records"), strict=True):
                 memo[text] = row
-        rows = [memo.get(t) for t in texts]
+        present = [t for t in pd.unique(texts) if t != ""]
         columns = (
-            next(iter(memo.values())).keys() if memo else [f"{prefix}_status", f"{prefix}_error"]
+            list(next(iter(memo.values())).keys())
+            if memo
+            else [f"{prefix}_status", f"{prefix}_error"]
         )
-        frame = pd.DataFrame.from_records(
-            [r if r is not None else {} for r in rows], columns=list(columns), index=texts.index
+        table = pd.DataFrame.from_records(
+            [memo[t] for t in present], columns=columns, index=pd.Index(present, dtype=object)
         )
+        frame = table.reindex(texts.to_numpy())
+        frame.index = texts.index
         empty = (texts == "").to_numpy()
         for col, value in (
             (f"{prefix}_status", "empty"),

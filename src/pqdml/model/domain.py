@@ -181,11 +181,15 @@ class ApplicabilityDomain:
         """Mean distance to the ``k`` nearest training rows in standardised descriptor space."""
         if not len(self.reference) or not self.columns:
             return np.zeros(len(X))
-        Z = np.round(_standardise(X[:, self.columns], self.mean, self.scale), 6)
-        uniq, inverse = np.unique(Z, axis=0, return_inverse=True)
+        Z = np.ascontiguousarray(
+            np.round(_standardise(X[:, self.columns], self.mean, self.scale), 6)
+        )
+        rows = Z.view(np.dtype((np.void, Z.dtype.itemsize * Z.shape[1]))).ravel()
+        codes, _ = pd.factorize(rows)
+        first = np.unique(codes, return_index=True)[1]
         k = min(self.k, len(self.reference))
-        dist, _ = self._neighbours().kneighbors(uniq, n_neighbors=k)
-        return dist.mean(axis=1)[inverse.ravel()]
+        dist, _ = self._neighbours().kneighbors(Z[first], n_neighbors=k)
+        return dist.mean(axis=1)[codes]
 
     def assess(self, X: np.ndarray, ligands: pd.DataFrame) -> pd.DataFrame:
         """AD verdict per row: ``in_domain``, ``max_similarity``, ``nearest_ligands``, ``ad_reasons``.
@@ -217,34 +221,31 @@ class ApplicabilityDomain:
                 pos = pd.Series(smiles)
                 max_sim = pos.map(best).to_numpy(dtype=float)
                 nearest = pos.map(text).fillna("").to_numpy(dtype=object)
-        seen_bt, seen_anch = set(self.binding_types), set(self.anchors)
-        in_domain = np.zeros(n, dtype=bool)
-        reasons = np.empty(n, dtype=object)
-        for i in range(n):
-            why = []
-            ok_lig = bool(ligands["ok"].iat[i])
-            has_lig = bool(smiles[i])
-            if not ok_lig:
-                why.append("ligand could not be featurized")
-            elif has_lig and not np.isfinite(max_sim[i]):
-                why.append("no fingerprint")
-            elif has_lig and max_sim[i] < self.similarity_threshold:
-                why.append(
-                    f"max Tanimoto similarity {max_sim[i]:.2f} < {self.similarity_threshold:.2f}"
-                )
-            if dist[i] > self.distance_threshold:
-                why.append(
-                    f"descriptor distance {dist[i]:.2f} > training 95th percentile {self.distance_threshold:.2f}"
-                )
-            fatal = bool(why)
-            bt = ligands["binding_type"].iat[i]
-            if isinstance(bt, str) and bt and seen_bt and bt not in seen_bt:
-                why.append(f"binding type {bt} never occurs in training")
-            new_anch = sorted(set(ligands["anchors"].iat[i]) - seen_anch) if seen_anch else []
-            if new_anch:
-                why.append(f"anchoring group(s) {', '.join(new_anch)} never occur in training")
-            in_domain[i] = not fatal
-            reasons[i] = "; ".join(why)
+        ok = ligands["ok"].to_numpy(dtype=bool)
+        has = smiles != ""
+        thr = self.similarity_threshold
+        sim_ok = np.isfinite(max_sim)
+        with np.errstate(invalid="ignore"):
+            low_sim = has & ok & sim_ok & (max_sim < thr)
+        sim_text = pd.Series(max_sim).map(lambda v: f"max Tanimoto similarity {v:.2f} < {thr:.2f}")
+        r_lig = np.where(
+            ~ok,
+            "ligand could not be featurized",
+            np.where(
+                has & ~sim_ok, "no fingerprint", np.where(low_sim, sim_text.to_numpy(object), "")
+            ),
+        )
+        far = dist > self.distance_threshold
+        r_dist = np.full(n, "", dtype=object)
+        r_dist[far] = [
+            f"descriptor distance {d:.2f} > training 95th percentile {self.distance_threshold:.2f}"
+            for d in dist[far]
+        ]
+        in_domain = (r_lig == "") & ~far
+        novelty = self._novelty(ligands)
+        reasons = [
+            "; ".join(p for p in parts if p) for parts in zip(r_lig, r_dist, novelty, strict=True)
+        ]
         return pd.DataFrame(
             {
                 "in_domain": in_domain,
@@ -255,6 +256,24 @@ class ApplicabilityDomain:
             },
             index=ligands.index,
         )
+
+    def _novelty(self, ligands: pd.DataFrame) -> np.ndarray:
+        """Flag text per row for a binding type or anchoring group never seen in training."""
+        seen_bt, seen_anch = set(self.binding_types), set(self.anchors)
+        key = ligands["canonical_smiles"].fillna("").astype(str)
+        first = ~key.duplicated()
+        text: dict[str, str] = {}
+        for smi, bt, anch in zip(
+            key[first], ligands["binding_type"][first], ligands["anchors"][first], strict=True
+        ):
+            why = []
+            if isinstance(bt, str) and bt and seen_bt and bt not in seen_bt:
+                why.append(f"binding type {bt} never occurs in training")
+            new = sorted(set(anch) - seen_anch) if seen_anch else []
+            if new:
+                why.append(f"anchoring group(s) {', '.join(new)} never occur in training")
+            text[smi] = "; ".join(why)
+        return key.map(text).fillna("").to_numpy(dtype=object)
 
     def to_json(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(metadata stats, training_ligands.json payload)``."""

@@ -62,11 +62,15 @@ def ligand_info(frame: pd.DataFrame) -> pd.DataFrame:
     smiles = smiles.astype(object).where(smiles.notna(), "")
     bt = frame.get("ligand_text__binding_type", pd.Series([None] * n, index=idx)).astype(object)
     anchor_cols = [c for c in frame.columns if "anchor" in c.lower()]
-    if anchor_cols:
-        sub = frame[anchor_cols].to_dict(orient="records")
-        anchors = [anchors_of(r) for r in sub]
-    else:
-        anchors = [set() for _ in range(n)]
+    key = smiles.astype(str)
+    first = ~key.duplicated()
+    per_ligand = {
+        k: anchors_of(r)
+        for k, r in zip(
+            key[first], frame.loc[first, anchor_cols].to_dict(orient="records"), strict=True
+        )
+    }
+    anchors = [per_ligand[k] for k in key]
     ok = (
         frame.get("ligand_status", pd.Series(["ok"] * n, index=idx))
         .fillna("ok")
