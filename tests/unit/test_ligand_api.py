@@ -259,3 +259,26 @@ def test_featurizer_contract():
     assert any("Xu" in c for c in fz.citations())
     with pytest.raises(UnknownLigandError):
         fz.featurize("not a ligand at all")
+
+
+def test_smarts_prefilter_changes_nothing():
+    from pqdml.chem import _anchors
+
+    smiles = [r.smiles for r in dictionary_records()] + [
+        "[O-]C(=O)CCCC[NH3+]",
+        "C1=CC=[N+](C=C1)CCCC",
+        "CCN(CC)CCOP(=O)(O)O",
+        "O=C(O)c1cc[nH]c1",
+        "CC(=N)N",
+        "C[N+](=O)[O-]",
+        "c1cc[n+]([O-])cc1",
+    ]
+    for smi in smiles:
+        mol = Chem.MolFromSmiles(smi)
+        canonical = Chem.MolToSmiles(mol)
+        fast_counts, fast_atoms = _anchors.count_groups(mol, canonical)
+        all_counts, all_atoms = _anchors.count_groups(mol, None)
+        assert fast_counts == all_counts, smi
+        assert {k: v for k, v in fast_atoms.items() if v} == {
+            k: v for k, v in all_atoms.items() if v
+        }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rdkit import Chem
 
 # (group, label used in reasons, binding class, SMARTS whose first atom is the anchor atom,
-#  element that must be present for the pattern to be tried)
+#  element (atomic number) the group needs; 0: none)
 _GROUPS: list[tuple[str, str, str, str, int]] = [
     ("carboxylic_acid", "carboxylic acid", "X", "[CX3;$([#6](=O)[OX2H1])]", 8),
     ("carboxylate", "carboxylate", "X", "[CX3;$([#6](=O)[OX1-])]", 8),
@@ -98,7 +98,30 @@ GROUP_LABEL: dict[str, str] = {g[0]: g[1] for g in _GROUPS + _ION_GROUPS} | {
 }
 GROUP_CLASS: dict[str, str] = {g[0]: g[2] for g in _GROUPS + _ION_GROUPS}
 
-_COMPILED = [(g[0], Chem.MolFromSmarts(g[3]), g[4]) for g in _GROUPS]
+# Symbols that must all occur in a canonical SMILES for a group to be possible: its
+# elements, and "+"/"-" for charged atoms, "=" for C=O / C=N. Used only to skip SMARTS.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "carboxylic_acid": ("O", "="),
+    "carboxylate": ("O", "-"),
+    "amine_primary": ("N",),
+    "amine_secondary": ("N",),
+    "amine_tertiary": ("N",),
+    "ammonium": ("N", "+"),
+    "quaternary_ammonium": ("N", "+"),
+    "onium": ("+",),
+    "amidinium": ("N", "="),
+    "phosphine": ("P",),
+    "phosphine_oxide": ("P", "O"),
+    "phosphonic_acid": ("P", "O"),
+    "phosphinic_acid": ("P", "O"),
+    "phosphate": ("P", "O"),
+    "sulfonic_acid": ("S", "O"),
+    "sulfate": ("S", "O"),
+    "thiol": ("S",),
+    "thioether": ("S",),
+    "pyridine_n": ("n",),
+}
+_COMPILED = [(g[0], Chem.MolFromSmarts(g[3]), _NEEDS[g[0]]) for g in _GROUPS]
 _ION_COMPILED = [(g[0], Chem.MolFromSmarts(g[3])) for g in _ION_GROUPS]
 _ACIDIC_P = Chem.MolFromSmarts("[PX4;$(P[OX2H1]),$(P[OX1-])]")
 
@@ -140,12 +163,18 @@ class AnchorResult:
     inner_salt_amines: int
 
 
-def count_groups(mol: Chem.Mol, elements: set[int]) -> tuple[dict[str, int], dict[str, list[int]]]:
-    """Count the organic anchoring groups of ``mol``; also return their anchor atoms."""
+def count_groups(
+    mol: Chem.Mol, smiles: str | None = None
+) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """Count the organic anchoring groups of ``mol``; also return their anchor atoms.
+
+    ``smiles`` (the canonical SMILES of ``mol``, or of a molecule containing it) lets
+    patterns whose symbols do not occur in it be skipped; ``None`` runs every pattern.
+    """
     counts: dict[str, int] = {}
     atoms: dict[str, list[int]] = {}
     for name, patt, needs in _COMPILED:
-        if needs and needs not in elements:
+        if smiles is not None and not all(n in smiles for n in needs):
             counts[name] = 0
             continue
         hits = sorted({m[0] for m in mol.GetSubstructMatches(patt, uniquify=True, maxMatches=1000)})

@@ -40,13 +40,16 @@ def _farthest(start: int, adj: dict[int, list[int]]) -> tuple[int, int, set[int]
     return far, far_d, set(dist)
 
 
-def chain_features(mol: Chem.Mol) -> dict[str, float]:
+def chain_features(mol: Chem.Mol, smiles: str | None = None) -> dict[str, float]:
     r"""Chain features of ``mol`` (one organic component, or any molecule).
 
     Parameters
     ----------
     mol
         An RDKit molecule with ring information (any sanitized molecule).
+    smiles
+        Optional canonical SMILES of ``mol`` (or of a molecule containing it); when it
+        has no ``=`` the C=C search is skipped.
 
     Returns
     -------
@@ -66,7 +69,9 @@ def chain_features(mol: Chem.Mol) -> dict[str, float]:
     for i, j in mol.GetSubstructMatches(_CC_BOND, maxMatches=100_000):
         adj[i].append(j)
         adj[j].append(i)
-    n_double = len(mol.GetSubstructMatches(_CC_DOUBLE, maxMatches=100_000)) if adj else 0
+    n_double = 0
+    if adj and (smiles is None or "=" in smiles):
+        n_double = len(mol.GetSubstructMatches(_CC_DOUBLE, maxMatches=100_000))
     seen: set[int] = set()
     longest = 0
     tails = 0

@@ -137,11 +137,16 @@ class Split:
     else its anions (halide, pseudohalide) are the ligand, else its cations.
     """
 
-    def __init__(self, mol: Chem.Mol, nums: list[int], text: str, dotted: bool) -> None:
+    def __init__(
+        self, mol: Chem.Mol, nums: list[int], text: str, dotted: bool, smiles: str | None = None
+    ) -> None:
         numset = set(nums)
         metals = numset & METALS
+        #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
+        self.smiles = smiles
         if metals and any(a.GetAtomicNum() in METALS and a.GetDegree() for a in mol.GetAtoms()):
             mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
+            self.smiles = Chem.MolToSmiles(mol)
             dotted = True
         self.whole = mol
         self.whole_nums = numset
@@ -155,7 +160,6 @@ class Split:
             kind = _kind(mol, numset)
             if kind == "organic":
                 self.largest = mol
-                self.ligand_nums = numset
                 self.n_organic = 1
                 return
         self._split(mol, text)
@@ -210,7 +214,6 @@ class Split:
             others = {_ion_label(f) for f in frags if kind_of[id(f)] == "inorganic"}
         self.counter_ion = ";".join(sorted(others)) or None
         self.ligand = _combine(ligand)
-        self.ligand_nums = set(atomic_numbers(self.ligand))
         self.largest = max(organic, key=lambda f: f.GetNumHeavyAtoms()) if organic else None
 
 
@@ -285,20 +288,28 @@ def morgan_generator(radius: int, n_bits: int) -> Any:
 
 
 def compute(
-    mol: Chem.Mol, nums: list[int], text: str, dotted: bool, descriptors: str, morgan_bits: int
+    mol: Chem.Mol,
+    nums: list[int],
+    text: str,
+    smiles: str,
+    descriptors: str,
+    morgan_bits: int,
 ) -> dict[str, Any]:
-    """All features of one parsed, element-checked molecule (see :func:`featurize_ligand`)."""
-    split = Split(mol, nums, text, dotted)
+    """All features of one parsed, element-checked molecule (see :func:`featurize_ligand`).
+
+    ``smiles`` is the canonical SMILES of ``mol``; ``text`` the input as given.
+    """
+    split = Split(mol, nums, text, "." in smiles, smiles)
     lig = split.ligand
     lig_nums = nums if lig is mol else atomic_numbers(lig)
     out: dict[str, Any] = _descriptors(lig, lig_nums)
     out["n_organic_components"] = float(split.n_organic)
     if split.largest is not None:
-        out.update(chain_features(split.largest))
+        out.update(chain_features(split.largest, split.smiles))
     else:
         out.update(dict.fromkeys(CHAIN_FEATURES, 0.0))
     if split.run_groups:
-        counts, atoms = _anchors.count_groups(lig, split.ligand_nums)
+        counts, atoms = _anchors.count_groups(lig, split.smiles)
     else:
         counts, atoms = dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {}
     whole = split.whole_nums

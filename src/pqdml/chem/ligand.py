@@ -175,7 +175,7 @@ def featurize_ligand(
     key = (canonical, descriptors, morgan_bits)
     feats = _cache.get(key)
     if feats is None:
-        feats = compute(mol, nums, record.text, "." in record.smiles, descriptors, morgan_bits)
+        feats = compute(mol, nums, record.text, canonical, descriptors, morgan_bits)
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()
         _cache[key] = feats
