@@ -6,6 +6,8 @@ Data flows one way: records → featurizers → model → predictions → explan
 - :mod:`pqdml.chem.composition` — perovskite formula → site fractions, radii, factors.
 - :mod:`pqdml.data` — the canonical record schema, validation, dataset adapters.
 - :mod:`pqdml.datasets` — registered public datasets, loaded in the canonical schema.
+- :mod:`pqdml.explain` — SHAP values, concepts, per-prediction sentences.
+- :mod:`pqdml.report` — the self-contained HTML report with its figures and tables.
 """
 
 from pqdml._version import __version__
@@ -15,15 +17,20 @@ __all__ = [
     "CompositionTransformer",
     "TrainedModel",
     "__version__",
+    "concept_importance",
+    "concept_of",
     "default_model",
     "evaluate",
+    "explain_predictions",
     "featurize_composition",
     "featurize_compositions",
     "load_model",
     "parse_composition",
     "read_records",
+    "shap_values",
     "train",
     "validate",
+    "write_report",
 ]
 
 _MODEL_EXPORTS = ("TrainedModel", "default_model", "evaluate", "load_model", "train")
@@ -35,6 +42,7 @@ _COMPOSITION_EXPORTS = (
     "parse_composition",
 )
 _DATA_EXPORTS = ("read_records", "validate")
+_EXPLAIN_EXPORTS = ("concept_importance", "concept_of", "explain_predictions", "shap_values")
 
 
 def __getattr__(name: str) -> object:
@@ -51,4 +59,12 @@ def __getattr__(name: str) -> object:
         from pqdml import data
 
         return getattr(data, name)
+    if name in _EXPLAIN_EXPORTS:
+        from pqdml import explain
+
+        return getattr(explain, name)
+    if name == "write_report":
+        from pqdml.report import write_report
+
+        return write_report
     raise AttributeError(f"module 'pqdml' has no attribute {name!r}")
