@@ -15,6 +15,7 @@ from pqdml._version import __version__
 __all__ = [
     "Composition",
     "CompositionTransformer",
+    "LigandTransformer",
     "TrainedModel",
     "__version__",
     "concept_importance",
@@ -24,9 +25,13 @@ __all__ = [
     "explain_predictions",
     "featurize_composition",
     "featurize_compositions",
+    "featurize_ligand",
+    "featurize_ligands",
+    "featurize_table",
     "load_model",
     "parse_composition",
     "read_records",
+    "resolve_ligand",
     "shap_values",
     "train",
     "validate",
@@ -41,6 +46,7 @@ _COMPOSITION_EXPORTS = (
     "featurize_compositions",
     "parse_composition",
 )
+_LIGAND_EXPORTS = ("LigandTransformer", "featurize_ligand", "featurize_ligands", "resolve_ligand")
 _DATA_EXPORTS = ("read_records", "validate")
 _EXPLAIN_EXPORTS = ("concept_importance", "concept_of", "explain_predictions", "shap_values")
 
@@ -55,6 +61,14 @@ def __getattr__(name: str) -> object:
         from pqdml.chem import composition
 
         return getattr(composition, name)
+    if name in _LIGAND_EXPORTS:
+        from pqdml.chem import ligand
+
+        return getattr(ligand, name)
+    if name == "featurize_table":
+        from pqdml.chem.table import featurize_table
+
+        return featurize_table
     if name in _DATA_EXPORTS:
         from pqdml import data
 
