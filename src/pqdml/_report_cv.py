@@ -104,13 +104,10 @@ def oof_predictions(
             "the model's metadata has no out-of-fold predictions; pass the training data "
             "(--data) so they can be recomputed with grouped cross-validation"
         )
-    from pqdml.model.cv import make_splits
-
     rows, X, y, smiles = _training_rows(model, data)
     meta = getattr(model, "metadata", {}) or {}
-    scheme = _cv_scheme(meta)
     seed = int(meta.get("seed", seed))
-    splits, groups = make_splits(rows, scheme, seed=seed, canonical_smiles=smiles)
+    splits, groups, scheme = splits_for(rows, _cv_scheme(meta), seed=seed, smiles=smiles)
     transform = _target_space(model)
     z = transform.forward(y)
     z_oof = np.full(len(y), np.nan)
@@ -169,6 +166,24 @@ def _relevel(model: Any, oof: pd.DataFrame, level: float) -> pd.DataFrame:
     return out
 
 
+def splits_for(
+    rows: pd.DataFrame, scheme: str, *, seed: int, smiles: pd.Series | None
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], pd.Series, str]:
+    """CV folds under the model's scheme, or ``group:doi`` when the data lacks its column.
+
+    Returns the folds, each row's group label and the scheme actually used.
+    """
+    from pqdml.model.cv import make_splits
+
+    try:
+        splits, groups = make_splits(rows, scheme, seed=seed, canonical_smiles=smiles)
+    except KeyError:  # e.g. a build-time grouping column absent from the given records
+        fallback = "group:doi"
+        splits, groups = make_splits(rows, fallback, seed=seed, canonical_smiles=smiles)
+        return splits, groups, f"{fallback} (the data has no column for the model's {scheme})"
+    return splits, groups, scheme
+
+
 def _cv_scheme(meta: dict[str, Any]) -> str:
     value = meta.get("cv_scheme") or meta.get("cv")
     if isinstance(value, dict):
@@ -206,12 +221,10 @@ def learning_curve_data(
         One row per (fraction, fold): ``fraction``, ``fold``, ``n_train``,
         ``mae_model``, ``mae_mean``.
     """
-    from pqdml.model.cv import make_splits
-
     rows, X, y, smiles = _training_rows(model, data)
     meta = getattr(model, "metadata", {}) or {}
     seed = int(meta.get("seed", seed))
-    splits, groups = make_splits(rows, _cv_scheme(meta), seed=seed, canonical_smiles=smiles)
+    splits, groups, scheme = splits_for(rows, _cv_scheme(meta), seed=seed, smiles=smiles)
     group_arr = np.asarray(groups)
     transform = _target_space(model)
     z = transform.forward(y)
@@ -234,4 +247,6 @@ def learning_curve_data(
                     "mae_mean": float(np.mean(np.abs(np.mean(y[sub]) - y[test]))),
                 }
             )
-    return pd.DataFrame(out, columns=["fraction", "fold", "n_train", "mae_model", "mae_mean"])
+    frame = pd.DataFrame(out, columns=["fraction", "fold", "n_train", "mae_model", "mae_mean"])
+    frame.attrs["scheme"] = scheme
+    return frame

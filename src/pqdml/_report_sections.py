@@ -149,7 +149,8 @@ def performance(
         "learning_curve",
         ax,
         f"Held-out MAE when the model is trained on a growing share of the training groups "
-        f"(whole papers), mean ± sd over folds, beside the mean predictor. From "
+        f"(whole groups, CV scheme {curve.attrs.get('scheme', '?')}; computed on the data "
+        f"given to this report), mean ± sd over folds, beside the mean predictor. From "
         f"{sizes[0]:.0f} to {sizes[-1]:.0f} training rows the model's MAE goes from "
         f"{first:.2f} to {last:.2f}"
         + ("; still falling, so more data should help." if last < 0.95 * first else "."),

@@ -7,6 +7,7 @@ the functions work on servers and in CI. They take plain arrays or the results o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -248,8 +249,11 @@ def beeswarm(result: Any, *, max_display: int = 12, ax: Axes | None = None) -> A
         data=result.X[ok],
         feature_names=[n.replace("__", ": ") for n in result.feature_names],
     )
-    shap.plots.beeswarm(explanation, max_display=max_display, ax=ax, show=False, plot_size=None)
-    ax.set_xlabel("SHAP value (model scale; right raises the prediction)")
+    with warnings.catch_warnings():
+        # shap colours by per-feature quantiles; a feature unknown for every row is all-NaN
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        shap.plots.beeswarm(explanation, max_display=max_display, ax=ax, show=False, plot_size=None)
+    ax.set_xlabel("SHAP value (model scale)")
     return ax
 
 
@@ -375,8 +379,10 @@ def ad_map(
 
     ax = _axes(ax, (6.0, 5.0))
     train = np.asarray(train, dtype=float)
-    median = np.nanmedian(train, axis=0)
-    median = np.where(np.isfinite(median), median, 0.0)
+    empty = ~np.isfinite(train).any(axis=0)  # descriptor never known in training: impute 0
+    median = np.zeros(train.shape[1])
+    if (~empty).any():
+        median[~empty] = np.nanmedian(train[:, ~empty], axis=0)
     mean = np.nanmean(np.where(np.isfinite(train), train, median), axis=0)
     scale = np.nanstd(np.where(np.isfinite(train), train, median), axis=0)
     scale = np.where(scale > 0, scale, 1.0)
