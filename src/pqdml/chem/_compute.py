@@ -21,7 +21,7 @@ from rdkit.Chem.MolStandardize import rdMolStandardize
 from pqdml.chem import _anchors
 from pqdml.chem._anchors import ANCHOR_FEATURES, METALS
 from pqdml.chem._chain import CHAIN_FEATURES, chain_features
-from pqdml.exceptions import InvalidInputError
+from pqdml.exceptions import InvalidInputError, InvalidSmilesError
 
 _PT = Chem.GetPeriodicTable()
 #: Elements a ligand may contain: organic elements plus the metals of PQD salts (0 is ``*``).
@@ -93,9 +93,11 @@ def atomic_numbers(mol: Chem.Mol) -> list[int]:
     return [get(i).GetAtomicNum() for i in range(mol.GetNumAtoms())]
 
 
-def _ion_label(frag: Chem.Mol) -> str:
-    if all(a.GetAtomicNum() == 0 for a in frag.GetAtoms()):
+def _ion_label(frag: Chem.Mol, nums: Sequence[int]) -> str:
+    if all(z == 0 for z in nums):
         return "unspecified"
+    if len(nums) == 1 and (nums[0] in _HALOGENS or nums[0] in METALS):
+        return str(_PT.GetElementSymbol(nums[0]))
     formula = _CHARGE.sub("", rdMolDescriptors.CalcMolFormula(frag))
     return _ION_LABELS.get(formula, formula)
 
@@ -109,12 +111,7 @@ def _combine(frags: Sequence[Chem.Mol]) -> Chem.Mol:
     return mol
 
 
-def _is_hx(frag: Chem.Mol) -> bool:
-    return frag.GetNumAtoms() == 1 and frag.GetAtomWithIdx(0).GetAtomicNum() in _HALOGENS
-
-
-def _kind(frag: Chem.Mol, nums: set[int] | None = None) -> str:
-    nums = {a.GetAtomicNum() for a in frag.GetAtoms()} if nums is None else nums
+def _kind(frag: Chem.Mol, nums: set[int]) -> str:
     if nums <= {0}:
         return "dummy"
     if nums & METALS:
@@ -141,11 +138,19 @@ class Split:
         self, mol: Chem.Mol, nums: list[int], text: str, dotted: bool, smiles: str | None = None
     ) -> None:
         numset = set(nums)
-        metals = numset & METALS
         #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
         self.smiles = smiles
-        if metals and any(a.GetAtomicNum() in METALS and a.GetDegree() for a in mol.GetAtoms()):
-            mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
+        if numset & METALS and any(
+            a.GetAtomicNum() in METALS and a.GetDegree() for a in mol.GetAtoms()
+        ):
+            try:
+                with rdBase.BlockLogs():
+                    mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
+            except Chem.rdchem.MolSanitizeException as exc:
+                raise InvalidSmilesError(
+                    f"ligand {text!r}: its metal-bonded atoms cannot be split into ions ({exc})"
+                ) from exc
+            nums = [a.GetAtomicNum() for a in mol.GetAtoms()]
             self.smiles = Chem.MolToSmiles(mol)
             dotted = True
         self.whole = mol
@@ -155,66 +160,73 @@ class Split:
         self.lewis_metals: list[str] = []
         self.counter_ion: str | None = None
         self.ligand: Chem.Mol = mol
+        self.ligand_nums: list[int] = nums
         self.largest: Chem.Mol | None = None
+        self.n_organic = 0
         if not dotted or len(Chem.GetMolFrags(mol)) == 1:
-            kind = _kind(mol, numset)
-            if kind == "organic":
+            if _kind(mol, numset) == "organic":
                 self.largest = mol
                 self.n_organic = 1
                 return
-        self._split(mol, text)
+        self._split(mol, nums, text)
 
-    def _split(self, mol: Chem.Mol, text: str) -> None:
-        frags = list(Chem.GetMolFrags(mol, asMols=True))
-        kinds = [_kind(f) for f in frags]
-        kind_of = {id(f): k for f, k in zip(frags, kinds, strict=True)}
-        organic = [f for f in frags if kind_of[id(f)] == "organic"]
-        metal = [f for f in frags if kind_of[id(f)] == "metal"]
-        self.lewis_metals = sorted(
-            {
-                f"{a.GetSymbol()}({a.GetFormalCharge():+d})"
-                if a.GetFormalCharge()
-                else a.GetSymbol()
-                for f in metal
-                for a in f.GetAtoms()
-                if a.GetAtomicNum() in METALS and a.GetAtomicNum() not in _anchors.ALKALI
-            }
-        )
+    def _split(self, mol: Chem.Mol, nums: list[int], text: str) -> None:
+        mapping: list[tuple[int, ...]] = []
+        frags = list(Chem.GetMolFrags(mol, asMols=True, fragsMolAtomMapping=mapping))
+        fnums = [[nums[i] for i in idxs] for idxs in mapping]
+        kinds = [_kind(f, set(n)) for f, n in zip(frags, fnums, strict=True)]
+        lewis = set()
+        for idxs, zs in zip(mapping, fnums, strict=True):
+            for i, z in zip(idxs, zs, strict=True):
+                if z in METALS and z not in _anchors.ALKALI:
+                    q = mol.GetAtomWithIdx(i).GetFormalCharge()
+                    sym = _PT.GetElementSymbol(z)
+                    lewis.add(f"{sym}({q:+d})" if q else sym)
+        self.lewis_metals = sorted(lewis)
+        all_k = range(len(frags))
+        organic = [k for k in all_k if kinds[k] == "organic"]
         self.n_organic = len(organic)
+
+        def is_hx(k: int) -> bool:
+            return len(fnums[k]) == 1 and fnums[k][0] in _HALOGENS
+
         if organic:
             ligand = organic
         elif self.lewis_metals:
             # an all-inorganic metal salt (PbBr2, YCl3): the salt itself is the Z-type ligand
-            ligand = [f for f in frags if kind_of[id(f)] != "dummy"]
+            ligand = [k for k in all_k if kinds[k] != "dummy"]
             self.run_groups = False
         else:
-            charged = [(f, Chem.GetFormalCharge(f)) for f in frags if kind_of[id(f)] != "dummy"]
-            anions = [f for f, q in charged if q < 0 or _is_hx(f)]
-            cations = [f for f, q in charged if q > 0]
+            charged = [(k, Chem.GetFormalCharge(frags[k])) for k in all_k if kinds[k] != "dummy"]
+            anions = [k for k, q in charged if q < 0 or is_hx(k)]
+            cations = [k for k, q in charged if q > 0]
             if anions:
                 ligand = anions
                 self.run_groups = False
             elif cations:
                 ligand = cations
-                self.cation_only = "/".join(sorted({_ion_label(f) for f in cations}))
+                self.cation_only = "/".join(
+                    sorted({_ion_label(frags[k], fnums[k]) for k in cations})
+                )
                 self.run_groups = False
             elif charged:
-                ligand = [f for f, _ in charged]
+                ligand = [k for k, _ in charged]
             else:
                 raise InvalidInputError(
                     f"ligand {text!r} holds only unspecified ions (*): nothing to featurize",
                     code="no_ligand",
                 )
         if organic or not self.lewis_metals:
-            ids = {id(f) for f in ligand}
-            others = {_ion_label(f) for f in frags if id(f) not in ids}
-            if not organic and all(_is_hx(f) for f in ligand) and not others:
+            others = {_ion_label(frags[k], fnums[k]) for k in all_k if k not in ligand}
+            if not organic and all(is_hx(k) for k in ligand) and not others:
                 others = {"H"}  # HI, HBr written as a lone halogen: the proton is the counter-ion
         else:
-            others = {_ion_label(f) for f in frags if kind_of[id(f)] == "inorganic"}
+            others = {_ion_label(frags[k], fnums[k]) for k in all_k if kinds[k] == "inorganic"}
         self.counter_ion = ";".join(sorted(others)) or None
-        self.ligand = _combine(ligand)
-        self.largest = max(organic, key=lambda f: f.GetNumHeavyAtoms()) if organic else None
+        self.ligand = _combine([frags[k] for k in ligand])
+        self.ligand_nums = [z for k in ligand for z in fnums[k]]
+        if organic:
+            self.largest = frags[max(organic, key=lambda k: frags[k].GetNumHeavyAtoms())]
 
 
 _ENV_GEN = rdFingerprintGenerator.GetMorganGenerator(radius=2, includeRedundantEnvironments=True)
@@ -301,8 +313,7 @@ def compute(
     """
     split = Split(mol, nums, text, "." in smiles, smiles)
     lig = split.ligand
-    lig_nums = nums if lig is mol else atomic_numbers(lig)
-    out: dict[str, Any] = _descriptors(lig, lig_nums)
+    out: dict[str, Any] = _descriptors(lig, split.ligand_nums)
     out["n_organic_components"] = float(split.n_organic)
     if split.largest is not None:
         out.update(chain_features(split.largest, split.smiles))
@@ -320,14 +331,10 @@ def compute(
         else 0
     )
     # metal centres: Lewis-acidic metals anywhere, alkali metals only when they are the ligand
-    counts["metal"] = 0
-    if whole & METALS:
-        counts["metal"] = sum(
-            1
-            for a in (lig if split.cation_only else split.whole).GetAtoms()
-            if a.GetAtomicNum() in METALS
-            and (split.cation_only or a.GetAtomicNum() not in _anchors.ALKALI)
-        )
+    if split.cation_only:
+        counts["metal"] = sum(1 for z in split.ligand_nums if z in METALS)
+    else:
+        counts["metal"] = sum(1 for z in nums if z in METALS and z not in _anchors.ALKALI)
     result = _anchors.analyse(lig if split.run_groups else None, atoms, counts, split.n_organic)
     btype, primary, reason, onehot = _anchors.binding(result, split.lewis_metals, split.cation_only)
     for group in _anchors.ANCHOR_GROUPS:
