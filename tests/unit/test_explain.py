@@ -164,11 +164,15 @@ def model(records: pd.DataFrame) -> _Model:
         ("composition__frac_Br", "halide mix"),
         ("composition__frac_Cl", "halide mix"),
         ("composition__frac_SCN", "halide mix"),
-        ("composition__mixing_entropy_x", "halide mix"),
-        ("composition__r_a", "A-site mix"),
+        ("composition__mixing_entropy_X", "halide mix"),
+        ("composition__r_A", "A-site mix"),
+        ("composition__r_B", "B-site mix"),
+        ("composition__frac_BA", "A-site mix"),  # butylammonium
+        ("composition__frac_Ba", "B-site mix"),  # barium
+        ("composition__t_in_stable_window", "tolerance factor"),
+        ("composition__band_gap_est_ev", "band gap"),
         ("composition__tolerance_factor", "tolerance factor"),
         ("composition__octahedral_factor", "tolerance factor"),
-        ("composition__band_gap_ev", "band gap"),
         ("process__proc_v_antisolvent_ul", "process"),
         ("stage__film-treatment", "process"),
         ("antisolvent__toluene", "process"),
