@@ -74,3 +74,28 @@ def test_morgan_and_pipeline():
     pipe = make_pipeline(LigandTransformer(morgan_bits=32), StandardScaler())
     out = pipe.fit_transform(np.array([["OA"], ["octylamine"], ["DDAB"]], dtype=object))
     assert out.shape == (3, len(LIGAND_NUMERIC_FEATURES) + 32)
+
+
+def test_one_column_versions_of_the_skipped_checks():
+    """What the listed checks verify, done on one column of ligand text."""
+    import pickle
+
+    from sklearn.base import clone
+
+    X = np.array([["OA"], ["octylamine"], ["PEAI"], ["ZnBr2"]], dtype=object)
+    t = LigandTransformer(morgan_bits=16)
+    assert t.fit(X) is t  # fit returns self
+    first = t.transform(X)
+    np.testing.assert_array_equal(t.fit(X).transform(X), first)  # idempotent
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(t)).transform(X), first)
+    np.testing.assert_array_equal(clone(t).fit_transform(X), first)
+    np.testing.assert_array_equal(t.transform(X[::-1]), first[::-1])  # sample order
+    np.testing.assert_array_equal(t.transform(X[1:3]), first[1:3])  # subsets
+    assert t.n_features_in_ == 1
+    assert t.get_params() == {"descriptors": "default", "morgan_bits": 16}
+    with pytest.raises(ValueError, match="expecting 1 features"):
+        t.transform(np.array([["OA", "OAm"]], dtype=object))
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        LigandTransformer().transform(X)
