@@ -84,7 +84,8 @@ def parity(
         hi = np.asarray(pi_high, dtype=float)
         miss = (yt < lo) | (yt > hi)
         colour[miss] = _ORANGE
-        ax.vlines(yt, lo, hi, colors=list(colour), alpha=0.35, linewidth=1.0)
+        alpha = float(np.clip(40.0 / max(len(yt), 1), 0.06, 0.35))  # many rows: fainter bars
+        ax.vlines(yt, lo, hi, colors=list(colour), alpha=alpha, linewidth=1.0)
         cover = float(np.mean(~miss)) if len(yt) else float("nan")
         ax.plot([], [], color=_ORANGE, marker="o", ls="", label="interval misses")
         ax.plot([], [], color=_BLUE, marker="o", ls="", label=f"covered ({cover:.0%})")

@@ -192,7 +192,7 @@ def write_report(
     sections.domain_and_screen(
         doc,
         model,
-        screen=read_table(screen) if screen is not None else None,
+        screen=_top_ranked(screen) if screen is not None else None,
         composition=composition,
         top=top,
         unit=unit,
@@ -223,6 +223,28 @@ def write_report(
 def _readable(path: Path) -> None:
     """Give a written file the usual ``rw-r--r--`` (temporary files start as ``rw-------``)."""
     path.chmod(0o644)
+
+
+def _top_ranked(path: str | os.PathLike[str], n: int = 500) -> pd.DataFrame:
+    """Read the ``n`` best-ranked ok rows of a screening output in chunks (any file size)."""
+    from pqdml.io import table_kind
+
+    kind = table_kind(path)
+    if kind not in ("csv", "tsv"):
+        return _best(read_table(path), n)
+    best = pd.DataFrame()
+    sep = "," if kind == "csv" else "\t"
+    for chunk in pd.read_csv(path, sep=sep, chunksize=200_000):
+        best = _best(pd.concat([best, _best(chunk, n)], ignore_index=True), n)
+    return best
+
+
+def _best(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    if "status" in frame:
+        frame = frame[frame["status"].astype(str) == "ok"]
+    if "rank" in frame:
+        frame = frame.sort_values("rank", kind="stable")
+    return frame.head(n)
 
 
 _LABELS = {

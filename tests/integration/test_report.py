@@ -221,3 +221,19 @@ def test_other_level_recalibrates_stored_intervals(model) -> None:
     width = lambda f: (f["pi_high"] - f["pi_low"]).to_numpy()  # noqa: E731
     assert np.all(width(at_half) <= width(at_model) + 1e-9)
     assert np.mean(width(at_half)) < np.mean(width(at_model))
+
+
+def test_top_ranked_reads_big_files_in_chunks(tmp_path: Path) -> None:
+    from pqdml.io import write_table
+    from pqdml.report import _top_ranked
+
+    n = 450_000
+    rng = np.random.default_rng(1)
+    ranks = rng.permutation(n).astype(float) + 1
+    status = np.where(rng.random(n) < 0.1, "invalid_smiles", "ok")
+    ranks[status != "ok"] = np.nan
+    frame = pd.DataFrame({"canonical_smiles": "C", "status": status, "rank": ranks})
+    path = write_table(frame, tmp_path / "ranked.csv")
+    top = _top_ranked(path, n=50)
+    expected = frame[frame["status"] == "ok"].nsmallest(50, "rank")["rank"].to_numpy()
+    np.testing.assert_array_equal(top["rank"].to_numpy(), expected)
