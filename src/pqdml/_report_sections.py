@@ -145,6 +145,9 @@ def performance(
     pivot_b = curve.pivot(index="fraction", columns="fold", values="mae_mean").to_numpy()
     ax = plots.learning_curve(sizes, pivot_m, baseline_mae=pivot_b, label=f"MAE ({label})")
     first, last = np.nanmean(pivot_m[0]), np.nanmean(pivot_m[-1])
+    before = np.nanmean(pivot_m[-2]) if len(pivot_m) > 1 else first
+    base = np.nanmean(pivot_b[-1])
+    verdict = "below" if last < base else "not below"
     doc.figure(
         "learning_curve",
         ax,
@@ -152,8 +155,8 @@ def performance(
         f"(whole groups, CV scheme {curve.attrs.get('scheme', '?')}; computed on the data "
         f"given to this report), mean ± sd over folds, beside the mean predictor. From "
         f"{sizes[0]:.0f} to {sizes[-1]:.0f} training rows the model's MAE goes from "
-        f"{first:.2f} to {last:.2f}"
-        + ("; still falling, so more data should help." if last < 0.95 * first else "."),
+        f"{first:.2f} to {last:.2f} (last step {last - before:+.2f}); with all rows it is "
+        f"{verdict} the mean predictor's {base:.2f}.",
     )
     doc.csv("learning_curve", curve)
 
