@@ -107,6 +107,17 @@ def run(n_trials: int) -> list[dict[str, object]]:
     return results
 
 
+def _finite(obj: object) -> object:
+    """JSON has no NaN: write None."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
 def fmt(summary: dict[str, dict[str, float]], key: str) -> str:
     mean, sd = summary[key]["mean"], summary[key]["sd"]
     if mean is None or not np.isfinite(mean):
@@ -142,7 +153,9 @@ def main() -> None:
     results = run(args.n_trials)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(args.out, "w", encoding="utf-8") as fh:
-        json.dump({"n_trials": args.n_trials, "results": results}, fh, indent=1, default=str)
+        json.dump(
+            _finite({"n_trials": args.n_trials, "results": results}), fh, indent=1, default=str
+        )
     print(markdown(results))
     for r in results:
         print(

@@ -151,7 +151,9 @@ def _count_failures(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     for prefix in ("ligand", "composition"):
         col = f"{prefix}_status"
         if col in frame:
-            counts = Counter(str(s) for s in frame[col].fillna("ok") if s != "ok")
+            # no ligand (e.g. a control) is not a failure; a missing composition is
+            fine = ("ok", "empty") if prefix == "ligand" else ("ok",)
+            counts = Counter(str(s) for s in frame[col].fillna("ok") if s not in fine)
             out[prefix] = dict(sorted(counts.items()))
     return out
 
