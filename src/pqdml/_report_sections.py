@@ -312,8 +312,19 @@ def domain_and_screen(
     cols = [c for c in ("rank", "ligand_name", "name", "canonical_smiles", "prediction", "pi_low",
                         "pi_high", "in_domain", "max_similarity", "binding_type", "chain_length")
             if c in shown]  # fmt: skip
-    doc.add(f"<h3>Top {min(len(shown), 20)} screened candidates</h3>")
-    doc.table("top_candidates", shown[cols].head(20).reset_index(drop=True))
+    table = shown[cols].head(20).copy()
+    explained = pd.Series("", index=table.index, dtype=object)
+    twenty = recs.loc[table.index][usable[: len(table)]]
+    if len(twenty):
+        words = explain.explain_predictions(model, twenty, top=5)
+        explained.loc[twenty.index] = ["; ".join(w) for w in words]
+    doc.add(f"<h3>Top {len(table)} screened candidates</h3>")
+    doc.add(
+        "<p>Explanations of each candidate are in <code>top_candidates.csv</code>; the best "
+        f"{top} are drawn as waterfalls below.</p>"
+    )
+    doc.csv("top_candidates", table.assign(explanation=explained).reset_index(drop=True))
+    doc.show(table.reset_index(drop=True))
     best = recs[usable].head(top)
     if best.empty:
         doc.note(
@@ -322,20 +333,20 @@ def domain_and_screen(
         return
     result = explain.shap_values(model, best)
     per_concept = explain.concept_values(result)
-    sentences = explain.explain_predictions(model, best, top=4)
     for i, (idx, row) in enumerate(per_concept.iterrows()):
         if not result.ok[i]:
             continue
         name = str(shown.loc[idx, "canonical_smiles"] if "canonical_smiles" in shown else idx)
+        rank = f"rank {shown.loc[idx, 'rank']:.0f}" if "rank" in shown else f"candidate {i + 1}"
         ax = plots.waterfall(
             row, base_value=result.base_value, to_target=model.target_transform.inverse, unit=unit
         )
         doc.figure(
             f"waterfall_{i + 1}",
             ax,
-            f"Candidate {i + 1}: {name}. Concept contributions from the average prediction "
+            f"{rank.capitalize()}: {name}. Concept contributions from the average prediction "
             "to this one (model scale; the title gives both ends in target units). "
-            + " · ".join(sentences[i]),
+            + " · ".join(str(explained.get(idx, "")).split("; ")[:4]),
         )
 
 

@@ -91,6 +91,10 @@ class _Doc:
         self.csv(name, frame)
         self.add(_html_table(frame))
 
+    def show(self, frame: pd.DataFrame) -> None:
+        """Show a table in the page only."""
+        self.add(_html_table(frame))
+
 
 def _html_table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)

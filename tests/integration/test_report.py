@@ -120,6 +120,9 @@ def test_report_folder_has_every_figure_and_table(report: Path) -> None:
     ):
         assert not read_table(folder / f"{table}.csv").empty
     assert not list(folder.glob("*.part")) and not list(report.parent.glob(".*.part"))
+    top = read_table(folder / "top_candidates.csv")
+    assert top["explanation"].str.contains("PLQY points vs average").all()
+    assert list(top["rank"]) == sorted(top["rank"])
 
 
 def test_summary_counts_match_the_data(report: Path, curated: pd.DataFrame) -> None:
