@@ -282,3 +282,13 @@ def test_smarts_prefilter_changes_nothing():
         assert {k: v for k, v in fast_atoms.items() if v} == {
             k: v for k, v in all_atoms.items() if v
         }
+
+
+def test_several_agents_named_together():
+    rec = resolve_ligand("BA + DDAB")
+    assert rec.name == "benzoic acid + didodecyldimethylammonium bromide"
+    f = featurize_ligand("OAm; HI")
+    assert (f["binding_type"], f["counter_ion"]) == ("L+X", "I")
+    assert featurize_ligand("Pb(SCN)2")["binding_type"] == "Z"
+    with pytest.raises(UnknownLigandError, match="not a known ligand name"):
+        resolve_ligand("OAm; no such thing")

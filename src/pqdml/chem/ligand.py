@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -59,6 +60,28 @@ _CACHE_MAX = 200_000
 _cache: dict[tuple[str, str, int], dict[str, Any]] = {}
 
 
+_MIXTURE = re.compile(r"\s*;\s*|\s+\+\s+")
+
+
+def _mixture(text: str) -> LigandRecord | None:
+    """Resolve ``"BA + DDAB"`` / ``"OAm; HI"``: every part a dictionary name or a SMILES."""
+    parts = [p for p in _MIXTURE.split(text.strip()) if p]
+    if len(parts) < 2:
+        return None
+    smiles, names = [], []
+    for part in parts:
+        rec = lookup_name(part)
+        if rec is None:
+            if _parse_smiles(part) is None:
+                return None
+            rec = LigandRecord(text=part, smiles=part, source="smiles")
+        smiles.append(rec.smiles)
+        names.append(rec.name or rec.smiles)
+    return LigandRecord(
+        text=text, smiles=".".join(smiles), name=" + ".join(names), source="dictionary"
+    )
+
+
 def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if not isinstance(text, str) or not text.strip():
         raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
@@ -66,6 +89,10 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if record is None:
         record = LigandRecord(text=text, smiles=text.strip(), source="smiles")
     mol = _parse_smiles(record.smiles)
+    if mol is None and record.source == "smiles":
+        mixture = _mixture(text)
+        if mixture is not None:
+            record, mol = mixture, _parse_smiles(mixture.smiles)
     if mol is None or mol.GetNumAtoms() == 0:
         hints = suggest_names(text) if record.source == "smiles" else []
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
@@ -80,6 +107,8 @@ def resolve_ligand(text: str) -> LigandRecord:
 
     Dictionary names and abbreviations take precedence over SMILES (``"SCN"`` is
     thiocyanate, not the SMILES S–C–N). Matching ignores case and extra whitespace.
+    Several agents given together, separated by ``";"`` or ``" + "`` (``"BA + DDAB"``),
+    resolve to one dot-separated SMILES when every part is a name or a SMILES.
 
     Raises
     ------
