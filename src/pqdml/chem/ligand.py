@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 _META = ["ligand_status", "ligand_error", "ligand_canonical_smiles", "ligand_resolved_name"]
-_CACHE_MAX = 200_000
+_CACHE_MAX = 20_000  # feature dicts by canonical SMILES (about 4 kB each)
 _cache: dict[tuple[str, str, int], dict[str, Any]] = {}
 
 
