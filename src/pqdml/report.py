@@ -42,7 +42,7 @@ h1{margin-bottom:.1em}h2{border-bottom:2px solid #1f77b4;padding-bottom:.2em;mar
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;
 overflow-wrap:anywhere}.wide{overflow-x:auto;max-width:100%}
-th{background:#eef3f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eef3f8;white-space:nowrap;overflow-wrap:normal}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.2em 0;display:inline-block;vertical-align:top;max-width:100%}
 figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9em;color:#333;max-width:680px}
