@@ -16,6 +16,8 @@ __all__ = [
     "Composition",
     "CompositionTransformer",
     "LigandTransformer",
+    "PredictionReport",
+    "ScreenSummary",
     "TrainedModel",
     "__version__",
     "concept_importance",
@@ -28,9 +30,12 @@ __all__ = [
     "featurize_ligand",
     "featurize_ligands",
     "featurize_table",
+    "generate_library",
     "load_model",
     "parse_composition",
+    "predict_one",
     "read_records",
+    "real_library",
     "resolve_ligand",
     "shap_values",
     "train",
@@ -48,6 +53,15 @@ _COMPOSITION_EXPORTS = (
 )
 _LIGAND_EXPORTS = ("LigandTransformer", "featurize_ligand", "featurize_ligands", "resolve_ligand")
 _DATA_EXPORTS = ("read_records", "validate")
+# `screen` itself stays in pqdml.screen: a package attribute of that name would clash with
+# the submodule.
+_SCREEN_EXPORTS = {
+    "ScreenSummary": "pqdml.screen",
+    "predict_one": "pqdml.predict",
+    "PredictionReport": "pqdml.predict",
+    "generate_library": "pqdml.library",
+    "real_library": "pqdml.library",
+}
 _EXPLAIN_EXPORTS = ("concept_importance", "concept_of", "explain_predictions", "shap_values")
 
 
@@ -81,4 +95,8 @@ def __getattr__(name: str) -> object:
         from pqdml.report import write_report
 
         return write_report
+    if name in _SCREEN_EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_SCREEN_EXPORTS[name]), name)
     raise AttributeError(f"module 'pqdml' has no attribute {name!r}")

@@ -13,6 +13,7 @@ import os
 import pickle
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class _Options:
     composition: str | None
     stage: str | None
     level: float | None
+    run_id: str | None = None
 
 
 @dataclass
@@ -206,6 +208,34 @@ def candidate_records(
     return records, status, message
 
 
+#: Prediction columns kept per distinct candidate (and memoized across chunks).
+_MEMO_COLUMNS = (
+    "status",
+    "error",
+    "prediction",
+    "pi_low",
+    "pi_high",
+    "in_domain",
+    "max_similarity",
+    "canonical_smiles",
+    "binding_type",
+    "chain_length",
+)
+#: Largest number of distinct candidates whose predictions a process memoizes.
+_MAX_MEMO = 200_000
+_MEMO: dict[str, dict[int, tuple[Any, ...]]] = {}
+
+
+def _memo_for(cache_key: str | None) -> dict[int, tuple[Any, ...]] | None:
+    """Return the memo of one screening run in this process (older runs' memos are dropped)."""
+    if cache_key is None:
+        return None
+    if cache_key not in _MEMO:
+        _MEMO.clear()
+        _MEMO[cache_key] = {}
+    return _MEMO[cache_key]
+
+
 def _key_hash(frame: pd.DataFrame) -> np.ndarray:
     """64-bit hash per row of ``frame`` (never 0, so 0 can mean "no key")."""
     h = pd.util.hash_pandas_object(frame.astype("str"), index=False).to_numpy(np.uint64, copy=True)
@@ -221,6 +251,7 @@ def predict_chunk(
     composition: str | None = None,
     stage: str | None = None,
     level: float | None = None,
+    cache_key: str | None = None,
 ) -> pd.DataFrame:
     """Predict one chunk of candidates; every row kept, in order, with its status.
 
@@ -240,6 +271,9 @@ def predict_chunk(
         :meth:`pqdml.model.TrainedModel.predict`.
     composition, stage, level
         As in :func:`screen`.
+    cache_key
+        When given, predictions are also memoized in this process under this key (one
+        screening run), so a candidate repeated in a later chunk is not predicted again.
 
     Returns
     -------
@@ -256,20 +290,30 @@ def predict_chunk(
     keys = _key_hash(records[key_cols])
     keys[~valid] = 0
     uniq, first_idx, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    todo = first_idx[uniq != 0]
-    pred = pd.DataFrame(index=range(n))
-    if len(todo):
-        unique_records = records.iloc[todo].reset_index(drop=True)
+    memo = _memo_for(cache_key)
+    keyed = uniq != 0
+    if memo is None:
+        hit = np.zeros(len(uniq), dtype=bool)
+    else:
+        hit = np.array([k in memo for k in uniq.tolist()], dtype=bool) & keyed
+    miss = keyed & ~hit
+    per_unique = {c: np.full(len(uniq), None, dtype=object) for c in _MEMO_COLUMNS}
+    if miss.any():
+        unique_records = records.iloc[first_idx[miss]].reset_index(drop=True)
         result = model.predict(unique_records, level=level).reset_index(drop=True)
-        slot = np.full(len(uniq), -1)
-        slot[np.flatnonzero(uniq != 0)] = np.arange(len(todo))
-        take = slot[inverse]
-        have = take >= 0
-        for column in result.columns:
-            values = result[column].to_numpy(dtype=object)
-            full = np.full(n, None, dtype=object)
-            full[have] = values[take[have]]
-            pred[column] = full
+        for c in _MEMO_COLUMNS:
+            if c in result.columns:
+                per_unique[c][miss] = result[c].to_numpy(dtype=object)
+        if memo is not None:
+            if len(memo) > _MAX_MEMO:
+                memo.clear()
+            rows = zip(*(per_unique[c][miss] for c in _MEMO_COLUMNS), strict=True)
+            memo.update(zip(uniq[miss].tolist(), rows, strict=True))
+    if hit.any() and memo is not None:
+        cached = [memo[k] for k in uniq[hit].tolist()]
+        for j, c in enumerate(_MEMO_COLUMNS):
+            per_unique[c][hit] = [row[j] for row in cached]
+    pred = pd.DataFrame({c: per_unique[c][inverse] for c in _MEMO_COLUMNS})
 
     def col(name: str) -> pd.Series:  # a prediction column, missing → all None
         return pred[name] if name in pred.columns else pd.Series([None] * n, dtype=object)
@@ -331,14 +375,7 @@ def _init_worker(blob: bytes) -> None:
 
 
 def _worker_chunk(chunk: pd.DataFrame, start: int, opts: _Options) -> pd.DataFrame:
-    return predict_chunk(
-        chunk,
-        start,
-        _WORKER_MODEL,
-        composition=opts.composition,
-        stage=opts.stage,
-        level=opts.level,
-    )
+    return _dask_chunk(chunk, start, _WORKER_MODEL, opts)
 
 
 #: Largest number of featurized ligands a worker's model keeps between chunks.
@@ -362,7 +399,13 @@ def _dask_chunk(chunk: pd.DataFrame, start: int, model: Any, opts: _Options) -> 
     _single_thread(model)
     _bound_caches(model)
     return predict_chunk(
-        chunk, start, model, composition=opts.composition, stage=opts.stage, level=opts.level
+        chunk,
+        start,
+        model,
+        composition=opts.composition,
+        stage=opts.stage,
+        level=opts.level,
+        cache_key=opts.run_id,
     )
 
 
@@ -561,7 +604,7 @@ def screen(
             code="missing_composition",
         )
     model = _resolve_model(model, target)
-    opts = _Options(composition=composition, stage=stage, level=level)
+    opts = _Options(composition=composition, stage=stage, level=level, run_id=uuid.uuid4().hex)
     manifest = {
         "version": sio.MANIFEST_VERSION,
         "input": sio.input_fingerprint(src),

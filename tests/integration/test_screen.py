@@ -9,6 +9,7 @@ from rdkit import Chem, RDLogger
 
 from pqdml import _screen_io as sio
 from pqdml.exceptions import InvalidInputError
+from pqdml.library import generate_library
 from pqdml.screen import OUTPUT_COLUMNS, screen
 
 RDLogger.DisableLog("rdApp.*")
@@ -71,6 +72,12 @@ def candidates(n_rep: int = 1) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["ligand_smiles", "ligand_name"])
 
 
+def distinct(n: int) -> pd.DataFrame:
+    """``n`` distinct molecules (so that every chunk needs its own predictions)."""
+    lib = generate_library(max_size=n)
+    return lib[["ligand_smiles", "name"]].rename(columns={"name": "ligand_name"})
+
+
 def test_every_row_once_with_status_duplicates_and_rank(tmp_path):
     src = tmp_path / "cands.csv"
     candidates(3).to_csv(src, index=False)
@@ -112,6 +119,14 @@ def test_duplicates_predicted_once_within_a_chunk(tmp_path):
     res = pd.read_parquet(tmp_path / "o.parquet")
     assert res["duplicate_of"].isna().sum() == 2
     assert res["rank"].max() == 2
+
+
+def test_repeats_in_later_chunks_are_not_predicted_again(tmp_path):
+    src = tmp_path / "c.csv"
+    candidates(3).to_csv(src, index=False)
+    model = StandIn()
+    screen(src, tmp_path / "o.csv", model=model, composition="CsPbI3", chunk_size=5, n_jobs=1)
+    assert sum(model.calls) == 7  # distinct (ligand text, composition) pairs in the file
 
 
 def test_row_composition_and_process_columns(tmp_path):
@@ -165,7 +180,8 @@ def test_clear_errors(tmp_path):
 
 def test_resume_skips_done_chunks_and_refuses_other_arguments(tmp_path):
     src = tmp_path / "c.csv"
-    candidates(4).to_csv(src, index=False)
+    data = distinct(32)
+    data.to_csv(src, index=False)
     out = tmp_path / "o.csv"
     full = tmp_path / "full.csv"
     screen(src, full, model=StandIn(), composition="CsPbI3", chunk_size=4, n_jobs=1)
@@ -185,7 +201,6 @@ def test_resume_skips_done_chunks_and_refuses_other_arguments(tmp_path):
     parts = sio.open_parts(out, manifest, resume=True)
     from pqdml.screen import predict_chunk
 
-    data = candidates(4)
     for i in range(4):
         parts.write(
             i, predict_chunk(data.iloc[4 * i : 4 * i + 4], 4 * i, StandIn(), composition="CsPbI3")

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from test_screen import StandIn, candidates
+from test_screen import StandIn, distinct
 
 from pqdml.screen import screen
 
@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 def test_sigkill_then_resume_gives_identical_output(tmp_path):
     src = tmp_path / "cands.csv"
-    candidates(10).to_csv(src, index=False)  # 80 rows → 20 chunks of 4
+    distinct(80).to_csv(src, index=False)  # 80 rows → 20 chunks of 4
     out = tmp_path / "ranked.parquet"
     script = tmp_path / "run.py"
     script.write_text(
