@@ -104,3 +104,8 @@ def test_regression_metrics_and_summary() -> None:
     s = summarize([m, {**m, "mae": 1.0}])
     assert s["mae"]["mean"] == pytest.approx((1 / 3 + 1) / 2)
     assert s["n"]["total"] == 6
+
+
+def test_default_doi_grouping_without_a_doi_column() -> None:
+    recs = pd.DataFrame({"record_id": ["a", "b", "c"], "source": ["s1", "s1", ""]})
+    assert group_labels(recs, "doi").tolist() == ["source:s1", "source:s1", "row:c"]

@@ -92,6 +92,13 @@ def train_cmd(
     click.echo(
         f"rows used {rows['n_used']} of {rows['n_input']}; skipped: {rows['skipped'] or 'none'}"
     )
+    failures = {k: v for k, v in rows["featurization_failures"].items() if v}
+    if failures:
+        click.echo(
+            f"rows kept with missing (NaN) features because featurization failed: {failures}"
+        )
+    if model.metrics.get("cv_note"):
+        click.echo(f"note: {model.metrics['cv_note']}")
     click.echo(f"model written to {path}")
 
 

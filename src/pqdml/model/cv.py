@@ -9,7 +9,8 @@ Schemes (``--cv``):
     Grouped K-fold (up to 5 folds): all rows sharing a value of ``<column>`` are in the same
     fold. ``group:doi`` is the default for literature data (grouped by paper); rows with an
     empty ``doi`` are grouped by their ``source`` and, when that is empty too, each row is its
-    own group. ``group:ligand`` groups by the ligand's canonical SMILES (falling back to the
+    own group (also when there is no ``doi`` column at all; if every row ends up alone,
+    this is random K-fold in effect, and ``metrics.json`` says so). ``group:ligand`` groups by the ligand's canonical SMILES (falling back to the
     ligand text). Any other column works as is (empty cells: one group per row).
 ``leave-one-group-out:<column>``
     One fold per group of ``<column>``, same grouping rules.
@@ -72,6 +73,8 @@ def group_labels(
         values = values.where(~_blank(values), "")
         label = "ligand:" + values.astype(str)
         return label.where(values != "", own).astype(str)
+    if column == "doi" and "doi" not in records:
+        records = records.assign(doi="")  # no DOI column: fall back to source, then the row
     if column not in records:
         raise KeyError(f"cannot group by {column!r}: the data has no such column")
     values = records[column].astype("string").fillna("").str.strip()

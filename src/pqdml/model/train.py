@@ -303,6 +303,12 @@ def train(
         "n_rows": len(y),
         "n_groups": int(groups.nunique()),
         "n_folds": len(splits),
+        "cv_note": (
+            "every row is its own group: equivalent to random K-fold, optimistic for data "
+            "from few papers"
+            if groups.nunique() == len(y)
+            else ""
+        ),
         "models": {m: {"folds": folds[m], "summary": summarize(folds[m])} for m in names},
         "coverage": {
             "level": level,
