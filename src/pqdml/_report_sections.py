@@ -332,6 +332,17 @@ def domain_and_screen(
         )
         return
     result = explain.shap_values(model, best)
+    if "prediction" in shown:
+        # A ranked file from another model (or other options) would be explained wrongly.
+        again = model.target_transform.inverse(result.margin)
+        listed = pd.to_numeric(shown.loc[best.index, "prediction"], errors="coerce").to_numpy()
+        gap = np.nanmax(np.abs(again - listed)) if np.isfinite(again).any() else 0.0
+        if gap > 1e-3:
+            doc.note(
+                f"The screening output's predictions differ from this model's by up to "
+                f"{gap:.2f} {unit}: it was produced by another model or with other options "
+                "(composition, stage). The waterfalls explain this model."
+            )
     per_concept = explain.concept_values(result)
     for i, (idx, row) in enumerate(per_concept.iterrows()):
         if not result.ok[i]:

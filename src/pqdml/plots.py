@@ -465,6 +465,7 @@ def waterfall(
     total = base_value + float(s.sum())
     ax.axvline(base_value, color=_GREY, lw=1, ls="--")
     ax.axvline(total, color="black", lw=1)
+    ax.margins(x=0.06)
     if to_target is not None:
         start = float(np.ravel(to_target(np.array([base_value])))[0])
         end = float(np.ravel(to_target(np.array([total])))[0])

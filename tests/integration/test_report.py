@@ -90,6 +90,8 @@ def test_report_is_self_contained(report: Path) -> None:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     for section in ("Summary", "Cross-validated performance", "SHAP", "Applicability domain"):
         assert section in text
+    # the ranked file came from this very model: no mismatch warning
+    assert "produced by another model" not in text
 
 
 def test_report_folder_has_every_figure_and_table(report: Path) -> None:
