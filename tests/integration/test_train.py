@@ -181,3 +181,12 @@ def test_relative_to_control_trains_on_gains() -> None:
     out = model.predict(data[data["is_control"] == 0])
     assert out.attrs["prediction_kind"] == "gain_over_control"
     assert out["prediction"].between(-1, 4).all()
+
+
+def test_predict_handles_empty_input_and_missing_composition() -> None:
+    model = train(synthetic(40, noise=5.0, seed=9), "plqy", n_trials=0)
+    assert model.predict(pd.DataFrame({"ligand_smiles": []})).shape == (0, 12)
+    out = model.predict(pd.DataFrame({"ligand_smiles": ["CCCCN"]}))
+    assert out["status"].iat[0] == "missing_composition" and np.isnan(out["prediction"].iat[0])
+    with pytest.raises(ValueError, match="interval level"):
+        model.predict(synthetic(2, noise=1.0), level=1.5)

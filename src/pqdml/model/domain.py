@@ -179,7 +179,7 @@ class ApplicabilityDomain:
 
     def distance(self, X: np.ndarray) -> np.ndarray:
         """Mean distance to the ``k`` nearest training rows in standardised descriptor space."""
-        if not len(self.reference) or not self.columns:
+        if not len(self.reference) or not self.columns or not len(X):
             return np.zeros(len(X))
         Z = np.ascontiguousarray(
             np.round(_standardise(X[:, self.columns], self.mean, self.scale), 6)
