@@ -119,3 +119,33 @@ def test_evaluate_refuses_a_tampered_model(csv_files: tuple[Path, Path], tmp_pat
         main, ["evaluate", "--model", str(tmp_path / "m"), "--data", str(csv_files[1])]
     )
     assert res.exit_code != 0 and "not valid JSON" in res.output
+
+
+def test_train_with_morgan_bits_and_random_cv(csv_files: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    res = CliRunner().invoke(
+        main,
+        [
+            "train",
+            "--data",
+            str(csv_files[0]),
+            "--target",
+            "plqy",
+            "-o",
+            str(out),
+            "--n-trials",
+            "0",
+            "--cv",
+            "random",
+            "--morgan-bits",
+            "16",
+            "--level",
+            "0.8",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    meta = json.loads((out / "metadata.json").read_text())
+    assert "ligand__morgan_15" in meta["feature_names"]
+    assert meta["featurizer"]["morgan_bits"] == 16
+    assert meta["conformal"]["level"] == 0.8
+    assert "equivalent to random K-fold" in res.output

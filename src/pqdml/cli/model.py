@@ -51,6 +51,20 @@ from pqdml.cli._options import format_option
     "--level", default=0.9, show_default=True, type=float, help="Prediction interval level."
 )
 @click.option(
+    "--descriptors",
+    type=click.Choice(["default", "full"]),
+    default="default",
+    show_default=True,
+    help="Ligand descriptor set (full: every RDKit descriptor).",
+)
+@click.option(
+    "--morgan-bits",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Morgan fingerprint bits as features.",
+)
+@click.option(
     "--relative-to-control", is_flag=True, help="Model the gain over the group's control."
 )
 @click.option(
@@ -65,6 +79,8 @@ def train_cmd(
     seed: int,
     n_trials: int,
     level: float,
+    descriptors: str,
+    morgan_bits: int,
     relative_to_control: bool,
     n_jobs: int,
 ) -> None:
@@ -82,6 +98,8 @@ def train_cmd(
             n_trials=n_trials,
             relative_to_control=relative_to_control,
             fmt=fmt,
+            descriptors=descriptors,
+            morgan_bits=morgan_bits,
             n_jobs=n_jobs,
         )
     except (ValueError, KeyError) as exc:
