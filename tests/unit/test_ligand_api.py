@@ -292,3 +292,39 @@ def test_several_agents_named_together():
     assert featurize_ligand("Pb(SCN)2")["binding_type"] == "Z"
     with pytest.raises(UnknownLigandError, match="not a known ligand name"):
         resolve_ligand("OAm; no such thing")
+
+
+def _reference_chain_length(mol: Chem.Mol) -> int:
+    """Brute force: BFS from every ring-free carbon over ring-free carbons."""
+    acyclic = {a.GetIdx() for a in mol.GetAtoms() if a.GetAtomicNum() == 6 and not a.IsInRing()}
+    best = 0
+    for start in acyclic:
+        seen, frontier, depth = {start}, [start], 1
+        while frontier:
+            best = max(best, depth)
+            nxt = []
+            for i in frontier:
+                for nb in mol.GetAtomWithIdx(i).GetNeighbors():
+                    j = nb.GetIdx()
+                    if j in acyclic and j not in seen:
+                        seen.add(j)
+                        nxt.append(j)
+            frontier, depth = nxt, depth + 1
+    return best if best >= 2 else 0
+
+
+def test_chain_length_matches_brute_force():
+    from pqdml.chem._chain import chain_features
+
+    smiles = [r.smiles for r in dictionary_records()] + [
+        "CC(C)(C)CC(C)CC(C)C",
+        "C1CCCCC1CCCC(CC)CCC",
+        "CCCCc1ccc(CCCCCC)cc1",
+        "C=CC=CC=CC",
+        "CC(CC(CC(C)C)C)C",
+        "OCC(O)CO",
+    ]
+    for smi in smiles:
+        mol = Chem.MolFromSmiles(smi)
+        for frag in Chem.GetMolFrags(mol, asMols=True):
+            assert chain_features(frag)["chain_length"] == _reference_chain_length(frag), smi

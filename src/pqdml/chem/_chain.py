@@ -18,7 +18,6 @@ CHAIN_FEATURES = ["chain_length", "n_alkyl_tails", "n_chain_double_bonds", "n_br
 TAIL_MIN_CARBONS = 4
 
 
-_ACYCLIC_C = Chem.MolFromSmarts("[#6;!R]")
 _CC_BOND = Chem.MolFromSmarts("[#6;!R]~[#6;!R]")
 _CC_DOUBLE = Chem.MolFromSmarts("[#6;!R]=[#6;!R]")
 
@@ -64,11 +63,12 @@ def chain_features(mol: Chem.Mol, smiles: str | None = None) -> dict[str, float]
     >>> chain_features(Chem.MolFromSmiles("CCCCCCCC/C=C\\CCCCCCCC(=O)O"))["chain_length"]
     18.0
     """
-    acyclic = mol.GetSubstructMatches(_ACYCLIC_C, maxMatches=100_000)
-    adj: dict[int, list[int]] = {m[0]: [] for m in acyclic}
+    # Only carbons bonded to another acyclic carbon matter: a lone acyclic carbon is no
+    # chain, no tail, no branch point and carries no C=C.
+    adj: dict[int, list[int]] = {}
     for i, j in mol.GetSubstructMatches(_CC_BOND, maxMatches=100_000):
-        adj[i].append(j)
-        adj[j].append(i)
+        adj.setdefault(i, []).append(j)
+        adj.setdefault(j, []).append(i)
     n_double = 0
     if adj and (smiles is None or "=" in smiles):
         n_double = len(mol.GetSubstructMatches(_CC_DOUBLE, maxMatches=100_000))
