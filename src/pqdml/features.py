@@ -88,19 +88,8 @@ def category_value(value: object) -> str:
     return "" if text in ("nan", "none", "<na>") else text
 
 
-def _featurize_unique(texts: pd.Series, func: Any, prefix: str, **kwargs: Any) -> pd.DataFrame:
-    """Featurize the unique non-empty values of ``texts`` once, broadcast back to every row."""
-    unique = [t for t in pd.unique(texts) if t != ""]
-    table = func(unique, **kwargs) if unique else func([], **kwargs)
-    table = table.reset_index(drop=True)
-    table.index = pd.Index(unique, dtype=object)
-    out = table.reindex(texts.to_numpy())
-    out.index = texts.index
-    return out
-
-
 class FeatureCache:
-    """Memo of featurized ligand texts and compositions, keyed by (kind, config, text).
+    """Memo of featurized ligand texts and compositions (one cache per featurizer configuration).
 
     Parameters
     ----------
@@ -125,7 +114,7 @@ class FeatureCache:
         if len(missing):
             if len(memo) + len(missing) > MAX_CACHE:
                 memo.clear()  # bound memory when streaming millions of distinct candidates
-            new = _featurize_unique(missing, func, prefix, **kw)
+            new = func(list(missing), **kw)
             for text, row in zip(missing, new.to_dict(orient="records"), strict=True):
                 memo[text] = row
         present = [t for t in pd.unique(texts) if t != ""]
