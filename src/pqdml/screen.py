@@ -298,12 +298,16 @@ def predict_chunk(
         hit = np.array([k in memo for k in uniq.tolist()], dtype=bool) & keyed
     miss = keyed & ~hit
     per_unique = {c: np.full(len(uniq), None, dtype=object) for c in _MEMO_COLUMNS}
-    if miss.any():
-        unique_records = records.iloc[first_idx[miss]].reset_index(drop=True)
+    miss_pos = np.flatnonzero(miss)
+    for lo in range(0, len(miss_pos), _PREDICT_BATCH):
+        _bound_caches(model)
+        pos = miss_pos[lo : lo + _PREDICT_BATCH]
+        unique_records = records.iloc[first_idx[pos]].reset_index(drop=True)
         result = model.predict(unique_records, level=level).reset_index(drop=True)
         for c in _MEMO_COLUMNS:
             if c in result.columns:
-                per_unique[c][miss] = result[c].to_numpy(dtype=object)
+                per_unique[c][pos] = result[c].to_numpy(dtype=object)
+    if miss.any():
         if memo is not None:
             if len(memo) > _MAX_MEMO:
                 memo.clear()
@@ -378,21 +382,29 @@ def _worker_chunk(chunk: pd.DataFrame, start: int, opts: _Options) -> pd.DataFra
     return _dask_chunk(chunk, start, _WORKER_MODEL, opts)
 
 
-#: Largest number of featurized ligands a worker's model keeps between chunks.
-_MAX_CACHED_LIGANDS = 100_000
+#: Largest number of featurized ligands kept in memory between chunks (about 25 MB per
+#: 1,000 ligands in the model's and the featurizer's memos together).
+_MAX_CACHED_LIGANDS = 4_096
+#: Distinct candidates per ``model.predict`` call (bounds the featurizers' memos).
+_PREDICT_BATCH = 4_096
 
 
 def _bound_caches(model: Any) -> None:
-    """Keep memory bounded: drop the model's feature memo when it grows too large.
+    """Keep memory bounded: drop the feature memos when they grow too large.
 
-    :class:`pqdml.model.TrainedModel` memoizes featurized ligands (useful: repeats across
-    chunks are not featurized again), but without a size limit; screening millions of
-    distinct molecules would grow it without bound.
+    :class:`pqdml.model.TrainedModel` and :mod:`pqdml.chem.ligand` memoize featurized
+    ligands (useful within a chunk) with no or a large size limit; screening millions of
+    distinct molecules would grow them far beyond the memory budget. Repeats across
+    chunks are served by the screener's own, much smaller, prediction memo instead.
     """
     cache = getattr(model, "_cache", None)
-    ligands = getattr(cache, "_ligands", None)
-    if isinstance(ligands, dict) and len(ligands) > _MAX_CACHED_LIGANDS:
-        ligands.clear()
+    for memo in (getattr(cache, "_ligands", None), getattr(cache, "_compositions", None)):
+        if isinstance(memo, dict) and len(memo) > _MAX_CACHED_LIGANDS:
+            memo.clear()
+    ligand_mod = sys.modules.get("pqdml.chem.ligand")
+    memo = getattr(ligand_mod, "_cache", None)
+    if isinstance(memo, dict) and len(memo) > _MAX_CACHED_LIGANDS:
+        memo.clear()
 
 
 def _dask_chunk(chunk: pd.DataFrame, start: int, model: Any, opts: _Options) -> pd.DataFrame:
