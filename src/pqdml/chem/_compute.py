@@ -141,7 +141,7 @@ class Split:
         #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
         self.smiles = smiles
         if numset & METALS and any(
-            a.GetAtomicNum() in METALS and a.GetDegree() for a in mol.GetAtoms()
+            mol.GetAtomWithIdx(i).GetDegree() for i, z in enumerate(nums) if z in METALS
         ):
             try:
                 with rdBase.BlockLogs():
