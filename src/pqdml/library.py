@@ -283,7 +283,7 @@ def real_library(
         wanted = _check_choice("anchor group", anchors, known)
     feats = ligand_mod.featurize_ligands(
         table["ligand_smiles"].tolist(),
-        n_jobs=1 if n_jobs is None else n_jobs,
+        n_jobs=n_jobs,
         progress=False,
     )
     feats.index = table.index

@@ -443,21 +443,25 @@ def _run_local(
 
     blob = pickle.dumps(model)
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        n_jobs, mp_context=ctx, initializer=_init_worker, initargs=(blob,)
-    ) as pool:
-        pending: dict[Future[pd.DataFrame], int] = {}
+    pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_init_worker, initargs=(blob,))
+    pending: dict[Future[pd.DataFrame], int] = {}
 
-        def drain(limit: int) -> None:
-            while len(pending) > limit:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    on_result(pending.pop(fut), fut.result())
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                on_result(pending.pop(fut), fut.result())
 
+    finished = False
+    try:
         for i, start, chunk in todo:
             pending[pool.submit(_worker_chunk, chunk, start, opts)] = i
             drain(2 * n_jobs - 1)
         drain(0)
+        finished = True
+    finally:
+        # on Ctrl-C or an error, do not wait for chunks in flight: they are redone on resume
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _run_dask(
