@@ -67,6 +67,8 @@ def test_interval_coverage_is_near_nominal_with_known_noise() -> None:
     fresh = synthetic(300, noise=8.0, seed=99, n_papers=60)
     result = evaluate(model, fresh)
     assert abs(result["coverage"] - 0.9) <= 0.07
+    assert result["n_in_training"] == 0  # same record_ids, other values: not training rows
+    assert evaluate(model, data)["n_in_training"] == 300
     # the half-width estimates the noise: 90 % of |N(0, 8)| is 8 * 1.645 = 13.2 nm
     half = (model.predict(fresh)["pi_high"] - model.predict(fresh)["prediction"]).median()
     assert 10.0 < half < 25.0

@@ -41,7 +41,10 @@ def evaluate(
     dict
         ``n``, ``mae``, ``rmse``, ``r2``, ``spearman``, ``coverage`` (fraction of truths inside
         the interval), ``level``, ``baseline_mae`` / ``baseline_rmse`` / ``baseline_r2`` of the
-        training-mean predictor, ``n_failed``, ``n_out_of_domain``, ``prediction_kind``.
+        training-mean predictor, ``n_failed``, ``n_out_of_domain``, ``n_in_training`` (scored
+        rows with the ``record_id`` and target value of a training row: those scores are
+        in-sample, optimistic),
+        ``prediction_kind``.
     """
     from pqdml.model.train import read_data, training_targets
 
@@ -59,6 +62,15 @@ def evaluate(
     scores = regression_metrics(truth[ok], p[ok])
     lo, hi = pred["pi_low"].to_numpy(float)[ok], pred["pi_high"].to_numpy(float)[ok]
     inside = (truth[ok] >= lo) & (truth[ok] <= hi)
+    oof = model.metrics.get("oof") or {}
+    seen = {
+        (str(i), round(float(v), 6))
+        for i, v in zip(oof.get("record_id", []), oof.get("y_true", []), strict=True)
+    }
+    n_seen = 0
+    if seen and "record_id" in records:
+        ids = records.loc[labelled, "record_id"].astype(str).to_numpy()[ok]
+        n_seen = sum((i, round(float(v), 6)) in seen for i, v in zip(ids, truth[ok], strict=True))
     mean = float(model.metadata.get("training_target_mean", math.nan))
     base = regression_metrics(truth[ok], np.full(int(ok.sum()), mean))
     return {
@@ -75,6 +87,7 @@ def evaluate(
         "n_failed": int((~ok).sum()),
         "n_unlabelled": int((~labelled).sum()),
         "n_out_of_domain": int((~pred["in_domain"].to_numpy(bool)[ok]).sum()),
+        "n_in_training": n_seen,
         "prediction_kind": model.prediction_kind,
         "target": model.target,
     }

@@ -101,6 +101,11 @@ def format_eval_table(result: dict[str, Any]) -> str:
         f"{'training mean':<14} {f(result['baseline_mae']):>9} {f(result['baseline_rmse']):>9} "
         f"{f(result['baseline_r2']):>9} {'':>9} {result['n']:>6}",
     ]
+    if result.get("n_in_training"):
+        lines.append(
+            f"warning: {result['n_in_training']} of the {result['n']} scored rows were training rows "
+            "(same record_id and value): these scores are in-sample and optimistic"
+        )
     if result.get("n_failed"):
         lines.append(f"{result['n_failed']} row(s) could not be featurized and were not scored")
     return "\n".join(lines)
