@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from pqdml.exceptions import LeakageError
 
@@ -280,6 +281,16 @@ class RecordFeaturizer(TransformerMixin, BaseEstimator):
         self.morgan_bits = morgan_bits
         self.extra_features = extra_features
 
+    @staticmethod
+    def _records(records: object) -> pd.DataFrame:
+        if isinstance(records, pd.DataFrame):
+            return records
+        if hasattr(records, "toarray"):
+            raise TypeError("sparse input is not supported: pass a DataFrame of canonical records")
+        if not hasattr(records, "__len__") and not hasattr(records, "__array__"):
+            raise TypeError("RecordFeaturizer takes a DataFrame of canonical records")
+        return pd.DataFrame(np.asarray(records, dtype=object))
+
     def _frame(self, records: pd.DataFrame, feature_frame: pd.DataFrame | None) -> pd.DataFrame:
         if feature_frame is not None:
             return feature_frame
@@ -293,6 +304,7 @@ class RecordFeaturizer(TransformerMixin, BaseEstimator):
         """Learn the feature names from ``records`` (and a precomputed ``feature_frame``)."""
         extra = list(self.extra_features or [])
         check_leakage(extra, self.target_column)
+        records = self._records(records)
         frame = self._frame(records, feature_frame)
         names: list[str] = []
         for prefix in ("ligand", "composition"):
@@ -319,6 +331,8 @@ class RecordFeaturizer(TransformerMixin, BaseEstimator):
         self, records: pd.DataFrame, *, feature_frame: pd.DataFrame | None = None
     ) -> np.ndarray:
         """Build the float64 matrix ``[n_rows, n_features]`` in ``feature_names_out_`` order."""
+        check_is_fitted(self, "feature_names_out_")
+        records = self._records(records)
         frame = self._frame(records, feature_frame)
         return build_matrix(records, frame, self.feature_names_out_)
 

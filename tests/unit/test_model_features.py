@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pqdml.exceptions import LeakageError
 from pqdml.features import RecordFeaturizer, check_leakage, featurize_records
@@ -86,3 +88,32 @@ def test_process_columns_that_look_like_targets_are_excluded() -> None:
     )
     f = RecordFeaturizer(target_column="pce_percent").fit(recs)
     assert not [n for n in f.get_feature_names_out() if "pce" in n]
+
+
+# The generic checks feed random numeric matrices. RecordFeaturizer takes canonical records:
+# columns found by name (text and numbers, missing values allowed), and a prediction-time
+# table may carry other columns than the training table (candidates have no targets).
+_RECORDS = (
+    "takes canonical records by column name (text, numbers, NaN allowed), not a numeric matrix"
+)
+_BY_NAME = "features are selected by column name, so prediction tables may have other columns"
+EXPECTED_FAILED = {
+    "check_complex_data": _RECORDS,
+    "check_dtype_object": _RECORDS,
+    "check_estimators_empty_data_messages": _RECORDS,
+    "check_estimators_nan_inf": _RECORDS,
+    "check_fit1d": _RECORDS,
+    "check_fit2d_predict1d": _RECORDS,
+    "check_n_features_in_after_fitting": _BY_NAME,
+    "check_transformer_general": _BY_NAME,
+}
+
+
+@parametrize_with_checks([RecordFeaturizer()], expected_failed_checks=lambda est: EXPECTED_FAILED)
+def test_sklearn_checks(estimator, check) -> None:  # type: ignore[no-untyped-def]
+    check(estimator)
+
+
+def test_transform_before_fit_is_refused(records: pd.DataFrame) -> None:
+    with pytest.raises(NotFittedError):
+        RecordFeaturizer().transform(records)
