@@ -56,9 +56,9 @@ def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
     if not Path(path).exists():
         raise FileNotFoundError(f"input file {str(path)!r} does not exist")
     if kind == "csv":
-        return pd.read_csv(path, keep_default_na=True, **kwargs)  # type: ignore[call-overload]
+        return pd.read_csv(path, keep_default_na=True, **kwargs)
     if kind == "tsv":
-        return pd.read_csv(path, sep="\t", **kwargs)  # type: ignore[call-overload]
+        return pd.read_csv(path, sep="\t", **kwargs)
     if kind == "parquet":
         return pd.read_parquet(path)
     return read_smi(path)

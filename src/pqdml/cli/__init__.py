@@ -24,8 +24,8 @@ def main() -> None:
 
 
 # Command modules register themselves on `main` when imported (one import line each, below).
-from pqdml.cli import model as _model  # noqa: E402,F401
-from pqdml.cli import screen as _screen  # noqa: E402,F401
 from pqdml.cli import data as _data  # noqa: E402,F401
-from pqdml.cli import report as _report  # noqa: E402,F401
 from pqdml.cli import featurize as _featurize  # noqa: E402,F401
+from pqdml.cli import model as _model  # noqa: E402,F401
+from pqdml.cli import report as _report  # noqa: E402,F401
+from pqdml.cli import screen as _screen  # noqa: E402,F401
