@@ -673,7 +673,12 @@ def screen(
             _run_local(todo(), model, opts, n_jobs, on_result)
     finally:
         bar.close()
-    merged = sio.merge_parts(parts, n_chunks, dest, top=top)
+    if n_chunks == 0:  # an input without rows: an output with the columns and no rows
+        empty = pd.DataFrame(columns=["row_id", *columns, *OUTPUT_COLUMNS])
+        write_table(empty, dest)
+        merged = sio.MergeResult(0, 0, 0, {}, empty if top else None)
+    else:
+        merged = sio.merge_parts(parts, n_chunks, dest, top=top)
     top_file = _write_top(merged, model, dest, top, opts) if top else None
     parts.remove()
     return ScreenSummary(

@@ -234,3 +234,12 @@ def test_duplicates_and_ranks_helper():
     dup, rank = sio._duplicates_and_ranks(h, ok, pred)
     assert list(dup) == [-1, -1, 0, -1, 3, 0]
     assert list(rank) == [2, 0, 2, 1, 1, 2]
+
+
+def test_empty_input_gives_empty_output_with_columns(tmp_path):
+    src = tmp_path / "c.csv"
+    src.write_text("ligand_smiles,ligand_name\n")
+    s = screen(src, tmp_path / "o.csv", model=StandIn(), composition="CsPbI3", n_jobs=1)
+    res = pd.read_csv(tmp_path / "o.csv")
+    assert s.n_rows == 0 and len(res) == 0
+    assert list(res.columns) == ["row_id", "ligand_smiles", "ligand_name", *OUTPUT_COLUMNS]
