@@ -32,10 +32,21 @@ def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[tuple[int, int, pd.Dat
         start += len(chunk)
 
 
-def _affinity_worker(blob: bytes, tasks: Any, results: Any) -> None:
-    """Worker loop: predict the sub-chunks sent to this worker until ``None`` arrives."""
+def _affinity_worker(blob: bytes, tasks: Any, results: Any, parent: int) -> None:
+    """Worker loop: predict the sub-chunks sent to this worker until ``None`` arrives.
+
+    Exits as well when the parent process is gone (e.g. killed with SIGKILL).
+    """
     _init_worker(blob)
-    while (task := tasks.get()) is not None:
+    while True:
+        try:
+            task = tasks.get(timeout=2.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if task is None:
+            return
         index, positions, sub, opts = task
         try:
             results.put((index, positions, run_chunk(sub, 0, _WORKER_MODEL, opts), None))
@@ -77,7 +88,9 @@ def _run_local(
     results = ctx.Queue()
     tasks = [ctx.Queue() for _ in range(n_jobs)]
     procs = [
-        ctx.Process(target=_affinity_worker, args=(blob, tasks[w], results), daemon=True)
+        ctx.Process(
+            target=_affinity_worker, args=(blob, tasks[w], results, os.getpid()), daemon=True
+        )
         for w in range(n_jobs)
     ]
     for proc in procs:

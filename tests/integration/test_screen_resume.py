@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from test_screen import StandIn, distinct
 
 from pqdml.screen import screen
@@ -18,7 +19,8 @@ from pqdml.screen import screen
 HERE = Path(__file__).resolve().parent
 
 
-def test_sigkill_then_resume_gives_identical_output(tmp_path):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_sigkill_then_resume_gives_identical_output(tmp_path, n_jobs):
     src = tmp_path / "cands.csv"
     distinct(80).to_csv(src, index=False)  # 80 rows → 20 chunks of 4
     out = tmp_path / "ranked.parquet"
@@ -36,8 +38,9 @@ def test_sigkill_then_resume_gives_identical_output(tmp_path):
                     time.sleep(0.15)
                     return super().predict(records, level=level)
 
-            screen({str(src)!r}, {str(out)!r}, model=Slow(), composition="CsPbI3",
-                   chunk_size=4, n_jobs=1)
+            if __name__ == "__main__":
+                screen({str(src)!r}, {str(out)!r}, model=Slow(), composition="CsPbI3",
+                       chunk_size=4, n_jobs={n_jobs})
             """
         )
     )
