@@ -119,3 +119,25 @@ def test_process_pool_with_real_model(tmp_path, tiny_model):
         pd.read_parquet(tmp_path / "a.parquet"), pd.read_parquet(tmp_path / "b.parquet")
     )
     assert a.n_duplicates >= 10
+
+
+def test_statuses_with_the_real_featurizers(tmp_path, tiny_model):
+    src = tmp_path / "c.csv"
+    pd.DataFrame(
+        {
+            "ligand_smiles": ["CCCCCC", "C(C", "CCCC[Hg]CCCC", "", "CCCCCCCCN"],
+            "ligand_name": ["hexane", "broken", "organomercury", "", "octylamine"],
+            "composition": ["CsPbI3", "CsPbI3", "CsPbI3", "CsPbI3", "CsXxI3"],
+        }
+    ).to_csv(src, index=False)
+    screen(src, tmp_path / "o.csv", model=tiny_model, n_jobs=1)
+    res = pd.read_csv(tmp_path / "o.csv")
+    assert list(res["status"]) == [
+        "no_anchor_group",
+        "invalid_smiles",
+        "unsupported_element",
+        "missing_ligand",
+        "unknown_ion",
+    ]
+    assert res["prediction"].isna().all() and res["rank"].isna().all()
+    assert res["message"].iloc[[0, 1, 2, 3, 4]].str.len().gt(5).all()
