@@ -8,7 +8,8 @@ Schemes (``--cv``):
 ``group:<column>``
     Grouped K-fold (up to 5 folds): all rows sharing a value of ``<column>`` are in the same
     fold. ``group:doi`` is the default for literature data (grouped by paper); rows with an
-    empty ``doi`` are grouped by their ``source`` and, when that is empty too, each row is its
+    empty ``doi`` are grouped by their ``citation`` (rows sharing a citation with a DOI row
+    join that DOI's group), then ``source_url``, then ``source``; when all are empty, each row is its
     own group (also when there is no ``doi`` column at all; if every row ends up alone,
     this is random K-fold in effect, and ``metrics.json`` says so). ``group:ligand`` groups by the ligand's canonical SMILES (falling back to the
     ligand text). Any other column works as is (empty cells: one group per row).
@@ -80,12 +81,29 @@ def group_labels(
     values = records[column].astype("string").fillna("").str.strip()
     label = (column + ":" + values).astype(object)
     label = label.where(~_blank(records[column]), None)
-    if column == "doi" and "source" in records:
-        src = records["source"].astype("string").fillna("").str.strip()
-        label = label.where(
-            label.notna(), ("source:" + src).where(~_blank(records["source"]), None)
-        )
+    if column == "doi":
+        for fallback in ("citation", "source_url", "source"):
+            if fallback in records:
+                text = records[fallback].astype("string").fillna("").str.strip()
+                alt = (fallback + ":" + text).astype(object).where(~_blank(records[fallback]), None)
+                label = _merge_papers(label, alt)
     return label.where(label.notna(), own).astype(str)
+
+
+def _merge_papers(label: pd.Series, alt: pd.Series) -> pd.Series:
+    """Fill missing ``label`` from ``alt``, and join groups that share an ``alt`` value.
+
+    A paper whose rows carry its DOI on some rows and only its citation on others stays
+    one group: every row with the same citation takes the label of the first of them
+    that has a DOI (rows that share a DOI already share a label).
+    """
+    known = pd.DataFrame({"label": label, "alt": alt}).dropna()
+    first = known.groupby("alt", sort=False)["label"].first()
+    # Rows whose DOI label differs from their citation's first label: relabel the whole DOI.
+    relabel = dict(zip(known["label"], known["alt"].map(first), strict=True))
+    merged = label.map(lambda v: relabel.get(v, v) if v is not None else None)
+    filled = alt.map(lambda a: first.get(a, a) if a is not None else None)
+    return merged.where(merged.notna(), filled)
 
 
 def _parse(scheme: str) -> tuple[str, str | None]:
