@@ -46,3 +46,14 @@ def models_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return _REPO_ROOT / "models"
+
+
+def bundled_data_dir() -> Path:
+    """Folder with the bundled data: ``pqd_literature.csv`` and ``example_candidates.csv``.
+
+    ``data/`` of a source checkout, else the copy packaged as ``pqdml/_bundled_data``.
+    """
+    packaged = Path(__file__).resolve().parent / "_bundled_data"
+    if packaged.is_dir():
+        return packaged
+    return _REPO_ROOT / "data"

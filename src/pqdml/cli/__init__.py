@@ -27,5 +27,6 @@ def main() -> None:
 from pqdml.cli import data as _data  # noqa: E402,F401
 from pqdml.cli import featurize as _featurize  # noqa: E402,F401
 from pqdml.cli import model as _model  # noqa: E402,F401
+from pqdml.cli import quickstart as _quickstart  # noqa: E402,F401
 from pqdml.cli import report as _report  # noqa: E402,F401
 from pqdml.cli import screen as _screen  # noqa: E402,F401
