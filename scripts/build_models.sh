@@ -7,8 +7,8 @@
 # PLQY: curated data/pqd_literature.csv + synthesizer (CsPbBr3 antisolvent syntheses).
 # PCE:  curated data/pqd_literature.csv + buried-interface + perovskite-database.
 # Each training set is the concatenation of the canonical records of its sources, written to a
-# temporary CSV with a `cv_group` column (the paper: DOI, else the dataset's name for the
-# single-paper synthesizer set, else the curation source), then `pqdml train` on it.
+# temporary CSV, then `pqdml train` on it with CV grouped by paper (`group:doi`: DOI, else the
+# row's citation — the synthesizer set is one paper —, else its source URL / source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python}"
@@ -37,21 +37,13 @@ for name in ("synthesizer", "buried-interface", "perovskite-database"):
     parts[name] = df
 
 
-def paper(df: pd.DataFrame) -> pd.Series:
-    doi = df["doi"].astype("string").str.strip() if "doi" in df else pd.Series(pd.NA, index=df.index, dtype="string")
-    src = df["source"].astype("string").str.strip()
-    single_paper = df["dataset"] == "synthesizer"  # one paper (Adv. Mater. 2025); source is per row
-    return doi.where(doi.notna() & (doi != ""), src.where(~single_paper, "synthesizer-paper"))
-
-
 for target, names in {"plqy": ["curated", "synthesizer"], "pce": ["curated", "buried-interface", "perovskite-database"]}.items():
     data = pd.concat([parts[n] for n in names], ignore_index=True)
-    data["cv_group"] = paper(data)
     write_table(data, out / f"{target}.csv")
     print(f"{target}: {len(data)} records from {', '.join(names)}")
 PYEOF
 
 for target in plqy pce; do
   "$PY" -m pqdml train --data "$TMP/$target.csv" --format canonical --target "$target" \
-    -o "models/$target" --cv group:cv_group --seed "$SEED" --n-trials "$N_TRIALS"
+    -o "models/$target" --cv group:doi --seed "$SEED" --n-trials "$N_TRIALS"
 done

@@ -29,3 +29,16 @@ def test_curated_comparisons_never_straddle_folds(repo_root):
     splits, _ = make_splits(data, "group:doi")
     for train_idx, test_idx in splits:
         assert not set(labels.iloc[train_idx]) & set(labels.iloc[test_idx])
+
+
+def test_public_adapters_group_rows_without_doi_by_paper(shared_datasets):
+    from pqdml.datasets import load
+
+    synth = load("synthesizer", path=shared_datasets / "synthesizer")
+    assert group_labels(synth, "doi").nunique() == 1  # one paper
+    pdp = load("perovskite-database", path=shared_datasets / "perovskite_database")
+    labels = group_labels(pdp, "doi")
+    no_doi = pdp["doi"].isna()
+    assert no_doi.any()
+    # papers without a DOI: far fewer groups than rows (rows of one paper share a citation)
+    assert labels[no_doi].nunique() < no_doi.sum() / 2

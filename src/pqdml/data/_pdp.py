@@ -235,6 +235,8 @@ def adapt(path: Path, ions_dir: Path | None = None) -> pd.DataFrame:
             "record_id": f"pdp-{src['Ref_ID']}",
             "doi": doi,
             "source": f"perovskite-database Ref_ID {src['Ref_ID']}",
+            # one string per paper, so rows without a DOI still group by paper in CV
+            "citation": _paper_key(src).replace("|", ", "),
             "year": int(year_match.group(0)) if year_match else None,
             "composition": composition or None,
             "morphology": _morphology(src),

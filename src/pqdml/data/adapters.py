@@ -22,6 +22,8 @@ from pqdml.data._chemcheck import check_composition, check_smiles
 from pqdml.data.schema import canonical_order
 from pqdml.registry import Registry
 
+#: The one paper every synthesizer sample comes from (its rows carry no DOI).
+SYNTHESIZER_CITATION = "Luber et al., Adv. Mater. 2025 (Synthesizer)"
 #: The native ligand system of oleate-capped lead-halide nanocrystals (oleic acid + oleylamine),
 #: written as in the project's curated data.
 OA_OAM_NAME = "OA/OAm"
@@ -209,6 +211,8 @@ def adapt_synthesizer(path: str | os.PathLike[str]) -> pd.DataFrame:
             {
                 "record_id": f"synth-{sample}",
                 "source": f"synthesizer {path.name} line {line}",
+                # every sample comes from one paper: grouping by paper keeps them together
+                "citation": SYNTHESIZER_CITATION,
                 "year": 2025,
                 "composition": "CsPbBr3",
                 "morphology": "NPL",
