@@ -133,12 +133,11 @@ def _nearest(text: object) -> list[tuple[str, float]]:
 
 
 def _unit(model: Any) -> str:
-    try:
-        from pqdml.explain import target_unit
+    """Return the unit of the model's target column (``%``, ``V``, ``nm``) from the schema."""
+    from pqdml.data.schema import COLUMNS
 
-        return str(target_unit(model))
-    except Exception:  # pragma: no cover - explain is optional for the report
-        return ""
+    spec = COLUMNS.get(str(getattr(model, "target_column", "")))
+    return spec.unit if spec is not None else ""
 
 
 def predict_one(
