@@ -103,6 +103,9 @@ def atomic_open(
 def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as CSV/TSV/Parquet (by extension), atomically; return the path."""
     kind = table_kind(path)
+    if df.attrs:  # run-time annotations (e.g. an adapter report) are not file contents
+        df = df.copy(deep=False)
+        df.attrs = {}
     with atomic_path(path) as tmp:
         if kind == "csv":
             df.to_csv(tmp, index=False)

@@ -29,7 +29,7 @@ from pqdml._screen_chunk import (
     predict_chunk,
 )
 from pqdml._screen_engines import _numbered, _run_dask, _run_local
-from pqdml.exceptions import InvalidInputError
+from pqdml.exceptions import InvalidInputError, UnknownFormatError
 from pqdml.io import table_kind, write_table
 
 __all__ = ["OUTPUT_COLUMNS", "ScreenSummary", "candidate_records", "predict_chunk", "screen"]
@@ -122,6 +122,30 @@ def _write_top(
     return write_table(frame, sio.top_path(out, top))
 
 
+def _canonical_input(src: Path, dest: Path, fmt: str | None) -> Path:
+    """Return the file to stream: ``src``, or its canonical records if it is a public file.
+
+    An original public-dataset file is mapped once to ``<out>.<format>.input.parquet`` beside
+    the output (kept until the run completes, so an interrupted run resumes on the same file).
+    """
+    from pqdml.data.formats import guess_format, read_records
+
+    if fmt is None:
+        if src.suffix.lower() == ".smi":
+            return src
+        try:
+            fmt = guess_format(src)
+        except UnknownFormatError:  # a plain candidate table (e.g. only ligand_smiles)
+            return src
+    if fmt == "canonical":
+        return src
+    converted = dest.with_name(f"{dest.name}.{fmt}.input.parquet")
+    if not converted.exists() or converted.stat().st_mtime_ns < src.stat().st_mtime_ns:
+        records, _ = read_records(src, fmt)
+        write_table(records, converted)
+    return converted
+
+
 def screen(
     candidates: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -138,6 +162,7 @@ def screen(
     progress: bool | None = None,
     resume: bool = True,
     level: float | None = None,
+    fmt: str | None = None,
 ) -> ScreenSummary:
     """Predict and rank every candidate of a file, in chunks, resumably.
 
@@ -174,6 +199,11 @@ def screen(
         Continue an interrupted run from ``<out>.parts/``; False discards it (``--restart``).
     level
         Interval level (default: the model's).
+    fmt
+        Input format: ``canonical`` (or a plain candidate table / ``.smi``), or an original
+        public-dataset file (``synthesizer``, ``buried-interface``, ``perovskite-database``),
+        which is mapped to canonical records first (see :func:`pqdml.data.read_records`).
+        None guesses it from the file and keeps plain candidate tables as they are.
 
     Returns
     -------
@@ -192,10 +222,11 @@ def screen(
     >>> print(summary)  # doctest: +SKIP
     """
     t0 = time.perf_counter()
-    src = Path(candidates)
+    original = Path(candidates)
     dest = Path(out)
-    if not src.exists():
-        raise FileNotFoundError(f"candidate file {str(src)!r} does not exist")
+    if not original.exists():
+        raise FileNotFoundError(f"candidate file {str(original)!r} does not exist")
+    src = _canonical_input(original, dest, fmt)
     kind = table_kind(src)
     table_kind(dest)
     if engine not in ("local", "dask"):
@@ -272,6 +303,8 @@ def screen(
         merged = sio.merge_parts(parts, n_chunks, dest, top=top)
     top_file = _write_top(merged, model, dest, top, opts) if top else None
     parts.remove()
+    if src != original:
+        src.unlink(missing_ok=True)
     return ScreenSummary(
         out=dest,
         n_rows=merged.n_rows,

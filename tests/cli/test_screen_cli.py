@@ -145,3 +145,21 @@ def test_library_real(tmp_path):
     assert "CCCCS" in set(lib["ligand_smiles"])  # 1-butanethiol
     assert lib["anchors"].str.contains("thiol").all()
     assert lib["source"].str.contains("chemicals").all()
+
+
+def test_screen_reads_an_original_public_file_with_format(tmp_path, shared_datasets):
+    """The CLI contract: screen takes --format like every data command; every row kept."""
+    from pqdml.datasets import load
+
+    src = shared_datasets / "buried_interface" / "new.xlsx"
+    out = tmp_path / "ranked.csv"
+    result = CliRunner().invoke(
+        main,
+        ["screen", str(src), "-o", str(out), "--format", "buried-interface", "--target", "pce"],
+    )
+    assert result.exit_code == 0, result.output
+    ranked = pd.read_csv(out)
+    expected = load("buried-interface", path=shared_datasets / "buried_interface")
+    assert len(ranked) == len(expected)
+    assert set(ranked["record_id"]) == set(expected["record_id"])
+    assert not list(tmp_path.glob("*.input.parquet"))  # the converted input is removed

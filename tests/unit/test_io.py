@@ -47,3 +47,11 @@ def test_smi_reader_keeps_names(tmp_path):
     df = read_table(p)
     assert df["ligand_smiles"].tolist() == ["CCCCN", "C(C"]
     assert df["ligand_name"].tolist() == ["butylamine", "broken one"]
+
+
+def test_parquet_ignores_run_time_attrs(tmp_path):
+    df = pd.DataFrame({"a": [1, 2]})
+    df.attrs["report"] = object()  # not JSON-serialisable, as an adapter report
+    back = read_table(write_table(df, tmp_path / "t.parquet"))
+    assert back["a"].tolist() == [1, 2]
+    assert "report" in df.attrs  # the caller's frame is untouched

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from pqdml.cli import main
+from pqdml.cli._options import format_option
 from pqdml.exceptions import PQDMLError
 
 _TARGETS = click.Choice(["plqy", "pce"])
@@ -152,6 +153,7 @@ def predict_command(
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@format_option
 @_friendly
 def screen_command(
     candidates: str,
@@ -168,8 +170,12 @@ def screen_command(
     level: float | None,
     restart: bool,
     progress: bool | None,
+    fmt: str | None,
 ) -> None:
-    """Predict and rank every candidate of CANDIDATES (CSV, Parquet or .smi), resumably."""
+    """Predict and rank every candidate of CANDIDATES (CSV, Parquet or .smi), resumably.
+
+    CANDIDATES may also be an original public-dataset file (see --format).
+    """
     from pqdml.screen import screen
 
     summary = screen(
@@ -187,6 +193,7 @@ def screen_command(
         progress=progress,
         resume=not restart,
         level=level,
+        fmt=fmt,
     )
     click.echo(str(summary))
 
