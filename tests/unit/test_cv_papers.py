@@ -42,3 +42,17 @@ def test_public_adapters_group_rows_without_doi_by_paper(shared_datasets):
     assert no_doi.any()
     # papers without a DOI: far fewer groups than rows (rows of one paper share a citation)
     assert labels[no_doi].nunique() < no_doi.sum() / 2
+
+
+def test_a_shared_source_url_does_not_merge_cited_papers():
+    """Review rows share the review's URL but cite different papers: they stay apart."""
+    recs = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3"],
+            "doi": ["", "", ""],
+            "citation": ["Paper A", "Paper B", ""],
+            "source_url": ["https://review", "https://review", "https://review"],
+        }
+    )
+    labels = group_labels(recs, "doi").tolist()
+    assert labels == ["citation:Paper A", "citation:Paper B", "source_url:https://review"]

@@ -82,11 +82,16 @@ def group_labels(
     label = (column + ":" + values).astype(object)
     label = label.where(~_blank(records[column]), None)
     if column == "doi":
+        # A citation names one paper: it also joins DOI groups. A source URL or source only
+        # fills rows that have neither (the review's URL is shared by papers it cites).
         for fallback in ("citation", "source_url", "source"):
             if fallback in records:
                 text = records[fallback].astype("string").fillna("").str.strip()
                 alt = (fallback + ":" + text).astype(object).where(~_blank(records[fallback]), None)
-                label = _merge_papers(label, alt)
+                if fallback == "citation":
+                    label = _merge_papers(label, alt)
+                else:
+                    label = label.where(label.notna(), alt)
     return label.where(label.notna(), own).astype(str)
 
 
