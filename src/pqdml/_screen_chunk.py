@@ -324,7 +324,8 @@ def _bound_caches(model: Any) -> None:
     chunks are served by the screener's own, much smaller, prediction memo instead.
     """
     cache = getattr(model, "_cache", None)
-    for memo in (getattr(cache, "_ligands", None), getattr(cache, "_compositions", None)):
+    for name in ("_ligands", "_compositions", "_fingerprints"):
+        memo = getattr(cache, name, None)
         if isinstance(memo, dict) and len(memo) > _MAX_CACHED_LIGANDS:
             memo.clear()
     ligand_mod = sys.modules.get("pqdml.chem.ligand")

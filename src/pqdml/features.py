@@ -98,30 +98,41 @@ class FeatureCache:
         Ligand descriptor set passed to :func:`pqdml.chem.ligand.featurize_ligands`.
     morgan_bits
         Number of Morgan fingerprint bits to add as ``ligand__morgan_<i>`` features (0: none).
+    fingerprint_bits
+        When > 0, also keep each ligand's Morgan fingerprint of this size for the
+        applicability domain (see :meth:`ligand_fingerprints`), made from the molecule
+        parsed for the features.
     """
 
-    def __init__(self, *, descriptors: str = "default", morgan_bits: int = 0) -> None:
+    def __init__(
+        self, *, descriptors: str = "default", morgan_bits: int = 0, fingerprint_bits: int = 0
+    ) -> None:
         self.descriptors = descriptors
         self.morgan_bits = morgan_bits
-        self._ligands: dict[str, dict[str, Any]] = {}
-        self._compositions: dict[str, dict[str, Any]] = {}
+        self.fingerprint_bits = fingerprint_bits
+        self._ligands: dict[str, tuple[Any, ...]] = {}
+        self._compositions: dict[str, tuple[Any, ...]] = {}
+        self._fingerprints: dict[str, Any] = {}
+        self._columns: dict[str, list[str]] = {}
 
     def _lookup(
-        self, texts: pd.Series, memo: dict[str, dict[str, Any]], func: Any, prefix: str, **kw: Any
+        self, texts: pd.Series, memo: dict[str, tuple[Any, ...]], func: Any, prefix: str
     ) -> pd.DataFrame:
-        missing = pd.Series(
-            [t for t in pd.unique(texts) if t != "" and t not in memo], dtype=object
-        )
-        if len(missing):
+        uniques = pd.unique(texts)
+        missing = [t for t in uniques if t != "" and t not in memo]
+        if missing:
             if len(memo) + len(missing) > MAX_CACHE:
                 memo.clear()  # bound memory when streaming millions of distinct candidates
-            new = func(list(missing), **kw)
-            for text, row in zip(missing, new.to_dict(orient="records"), strict=True):
-                memo[text] = row
-        present = [t for t in pd.unique(texts) if t != ""]
+                if memo is self._ligands:
+                    self._fingerprints.clear()
+            new = func(missing)
+            columns = self._columns[prefix] = list(new.columns)
+            rows = zip(*(new[c].tolist() for c in columns), strict=True)
+            memo.update(zip(missing, rows, strict=True))
+        present = [t for t in uniques if t != ""]
         columns = (
-            list(next(iter(memo.values())).keys())
-            if memo
+            self._columns[prefix]
+            if memo and prefix in self._columns
             else [f"{prefix}_status", f"{prefix}_error"]
         )
         table = pd.DataFrame.from_records(
@@ -138,18 +149,31 @@ class FeatureCache:
             frame.loc[empty, col] = value
         return frame
 
-    def ligands(self, texts: pd.Series) -> pd.DataFrame:
-        """Ligand feature frame (``ligand_status``, ``ligand_error``, features) for ``texts``."""
-        from pqdml.chem.ligand import featurize_ligands
+    def _featurize_ligands(self, texts: list[str]) -> pd.DataFrame:
+        from pqdml.chem.ligand import _featurize_table
 
-        return self._lookup(
+        frame, fingerprints = _featurize_table(
             texts,
-            self._ligands,
-            featurize_ligands,
-            "ligand",
             descriptors=self.descriptors,
             morgan_bits=self.morgan_bits,
+            fingerprint_bits=self.fingerprint_bits,
         )
+        if fingerprints:
+            self._fingerprints.update(zip(texts, fingerprints, strict=True))
+        return frame
+
+    def ligands(self, texts: pd.Series) -> pd.DataFrame:
+        """Ligand feature frame (``ligand_status``, ``ligand_error``, features) for ``texts``."""
+        return self._lookup(texts, self._ligands, self._featurize_ligands, "ligand")
+
+    def ligand_fingerprints(self, texts: pd.Series) -> list[Any]:
+        """Fingerprint per ligand text featurized through this cache, else None.
+
+        None also for failed ligands and for texts whose canonical SMILES is a dictionary
+        name (:func:`pqdml.model.domain.fingerprint_bits` of the SMILES gives the value).
+        """
+        get = self._fingerprints.get
+        return [get(t) for t in texts.tolist()]
 
     def compositions(self, texts: pd.Series) -> pd.DataFrame:
         """Composition feature frame (``composition_status``, ``composition_error``, features)."""

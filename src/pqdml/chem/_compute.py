@@ -306,10 +306,13 @@ def compute(
     smiles: str,
     descriptors: str,
     morgan_bits: int,
+    fingerprint_bits: int = 0,
 ) -> dict[str, Any]:
     """All features of one parsed, element-checked molecule (see :func:`featurize_ligand`).
 
-    ``smiles`` is the canonical SMILES of ``mol``; ``text`` the input as given.
+    ``smiles`` is the canonical SMILES of ``mol``; ``text`` the input as given. With
+    ``fingerprint_bits``, the entry ``ligand_fingerprint`` holds the ligand part's
+    radius-2 Morgan fingerprint of that size (as :func:`pqdml.chem.ligand.morgan_fingerprint`).
     """
     split = Split(mol, nums, text, "." in smiles, smiles)
     lig = split.ligand
@@ -354,4 +357,6 @@ def compute(
     if morgan_bits:
         bits = morgan_generator(2, morgan_bits).GetFingerprintAsNumPy(lig)
         out.update({f"morgan_{i}": float(b) for i, b in enumerate(bits)})
+    if fingerprint_bits:
+        out["ligand_fingerprint"] = morgan_generator(2, fingerprint_bits).GetFingerprint(lig)
     return out

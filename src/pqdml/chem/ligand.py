@@ -57,7 +57,9 @@ __all__ = [
 
 _META = ["ligand_status", "ligand_error", "ligand_canonical_smiles", "ligand_resolved_name"]
 _CACHE_MAX = 20_000  # feature dicts by canonical SMILES (about 4 kB each)
-_cache: dict[tuple[str, str, int], dict[str, Any]] = {}
+_cache: dict[tuple[str, str, int, int], dict[str, Any]] = {}
+#: Row entry of the applicability-domain fingerprint (see :func:`_featurize_table`).
+FINGERPRINT = "ligand_fingerprint"
 
 
 _MIXTURE = re.compile(r"\s*;\s*|\s+\+\s+")
@@ -191,6 +193,13 @@ def featurize_ligand(
     'I'
     """
     _check_options(descriptors, morgan_bits)
+    return _featurize(text, descriptors, morgan_bits, 0)
+
+
+def _featurize(
+    text: str, descriptors: str, morgan_bits: int, fingerprint_bits: int
+) -> dict[str, Any]:
+    """:func:`featurize_ligand` without the option check; see :func:`_featurize_table`."""
     record, mol = _resolve(text)
     nums = atomic_numbers(mol)
     if not SUPPORTED_ELEMENTS.issuperset(nums):
@@ -201,14 +210,27 @@ def featurize_ligand(
             f"ligand {text!r} contains unsupported element(s) {', '.join(bad)}"
         )
     canonical = Chem.MolToSmiles(mol)
-    key = (canonical, descriptors, morgan_bits)
+    key = (canonical, descriptors, morgan_bits, fingerprint_bits)
     feats = _cache.get(key)
     if feats is None:
-        feats = compute(mol, nums, record.text, canonical, descriptors, morgan_bits)
+        feats = compute(
+            mol, nums, record.text, canonical, descriptors, morgan_bits, fingerprint_bits
+        )
+        if fingerprint_bits and _names_a_ligand(canonical):
+            # morgan_fingerprint(canonical) would resolve the name, not this molecule
+            feats[FINGERPRINT] = None
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()
         _cache[key] = feats
     return {"ligand_canonical_smiles": canonical, "ligand_resolved_name": record.name, **feats}
+
+
+def _names_a_ligand(text: str) -> bool:
+    """Whether ``text`` is (or is ambiguously) a dictionary name or abbreviation."""
+    try:
+        return lookup_name(text) is not None
+    except InvalidInputError:
+        return True
 
 
 def _is_missing(value: object) -> bool:
@@ -219,23 +241,26 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _row(value: object, descriptors: str, morgan_bits: int, columns: list[str]) -> tuple[Any, ...]:
+def _row(
+    value: object, descriptors: str, morgan_bits: int, columns: list[str], fingerprint_bits: int = 0
+) -> tuple[Any, ...]:
     """Featurize one batch value into a tuple aligned with ``columns`` (never raises for input)."""
     if _is_missing(value) or value is pd.NA:
         status, error, feats = "missing", "no ligand given", {}
     else:
         try:
-            feats = featurize_ligand(str(value), descriptors=descriptors, morgan_bits=morgan_bits)
+            feats = _featurize(str(value), descriptors, morgan_bits, fingerprint_bits)
             status, error = "ok", None
         except InvalidInputError as exc:
             status, error, feats = exc.code, str(exc), {}
-    feats = {**feats, "ligand_status": status, "ligand_error": error}
-    return tuple(feats.get(c) for c in columns)
+    feats["ligand_status"] = status
+    feats["ligand_error"] = error
+    return tuple(map(feats.get, columns))
 
 
-def _chunk_rows(args: tuple[list[str | None], str, int, list[str]]) -> list[tuple[Any, ...]]:
-    values, descriptors, morgan_bits, columns = args
-    return [_row(v, descriptors, morgan_bits, columns) for v in values]
+def _chunk_rows(args: tuple[list[str | None], str, int, list[str], int]) -> list[tuple[Any, ...]]:
+    values, descriptors, morgan_bits, columns, fingerprint_bits = args
+    return [_row(v, descriptors, morgan_bits, columns, fingerprint_bits) for v in values]
 
 
 def _default_jobs(n: int) -> int:
@@ -285,13 +310,53 @@ def featurize_ligands(
     >>> featurize_ligands(["OA", "C(C"])["ligand_status"].tolist()
     ['ok', 'unknown_ligand']
     """
+    _check_options(descriptors, morgan_bits)
+    return _featurize_table(
+        values, descriptors=descriptors, morgan_bits=morgan_bits, n_jobs=n_jobs, progress=progress
+    )[0]
+
+
+_Block = tuple[list[tuple[Any, ...]], np.ndarray, list[Any]]
+
+
+def _chunk_block(args: tuple[list[str | None], str, int, list[str], int]) -> _Block:
+    """Featurize one chunk into (text columns per row, float64 feature block, fingerprints)."""
+    columns, fingerprint_bits = args[3], args[4]
+    rows = _chunk_rows(args)
+    n_text = len(_META) + len(LIGAND_STRING_FEATURES)
+    stop = len(columns) - (1 if fingerprint_bits else 0)
+    texts = [row[:n_text] for row in rows]
+    numeric = np.array([row[n_text:stop] for row in rows], dtype=np.float64)
+    numeric = numeric.reshape(len(rows), stop - n_text)
+    fingerprints = [row[-1] for row in rows] if fingerprint_bits else []
+    return texts, numeric, fingerprints
+
+
+def _featurize_table(
+    values: Iterable[object],
+    *,
+    descriptors: str = "default",
+    morgan_bits: int = 0,
+    n_jobs: int | None = 1,
+    progress: bool | None = False,
+    fingerprint_bits: int = 0,
+) -> tuple[pd.DataFrame, list[DataStructs.ExplicitBitVect | None]]:
+    """:func:`featurize_ligands`, plus Morgan fingerprints for the applicability domain.
+
+    With ``fingerprint_bits`` > 0, also return per row the radius-2 Morgan fingerprint of
+    that size of the ligand's organic part, made from the molecule already parsed for the
+    features: what :func:`morgan_fingerprint` gives for the row's canonical SMILES, without
+    parsing it again. ``None`` for failed rows, and for a canonical SMILES that is also a
+    dictionary name (:func:`morgan_fingerprint` would resolve the name). Without
+    ``fingerprint_bits`` the list is empty.
+    """
     from tqdm.auto import tqdm
 
-    _check_options(descriptors, morgan_bits)
     index = values.index if isinstance(values, pd.Series) else None
     items = list(values)
     numeric = ligand_feature_names(descriptors=descriptors, morgan_bits=morgan_bits)
-    columns = [*_META, *LIGAND_STRING_FEATURES, *numeric]
+    text_cols = [*_META, *LIGAND_STRING_FEATURES]
+    columns = [*text_cols, *numeric, *([FINGERPRINT] if fingerprint_bits else [])]
     keys = [None if _is_missing(v) or v is pd.NA else str(v) for v in items]
     unique = list(dict.fromkeys(keys))
     jobs = _default_jobs(len(unique)) if n_jobs is None else n_jobs
@@ -303,42 +368,41 @@ def featurize_ligands(
     )
     size = max(200, min(5000, len(unique) // (jobs * 8) + 1))
     chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-    results: list[tuple[Any, ...]] = []
+    args = [(c, descriptors, morgan_bits, columns, fingerprint_bits) for c in chunks]
+    blocks: list[_Block] = []
     with tqdm(
         total=len(unique), unit="ligand", file=sys.stderr, disable=disable, desc="ligands"
     ) as bar:
         if jobs == 1:
-            for chunk in chunks:
-                results.extend(_chunk_rows((chunk, descriptors, morgan_bits, columns)))
-                bar.update(len(chunk))
+            for arg in args:
+                blocks.append(_chunk_block(arg))
+                bar.update(len(arg[0]))
         else:
             ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
             with ctx.Pool(jobs) as pool:
-                args = [(c, descriptors, morgan_bits, columns) for c in chunks]
-                for chunk, rows in zip(chunks, pool.imap(_chunk_rows, args), strict=True):
-                    results.extend(rows)
-                    bar.update(len(chunk))
-    by_key = dict(zip(unique, results, strict=True))
-    rows = [by_key[k] for k in keys]
-    data = (
-        dict(zip(columns, zip(*rows, strict=True), strict=True))
-        if rows
-        else {c: () for c in columns}
+                for arg, block in zip(args, pool.imap(_chunk_block, args), strict=True):
+                    blocks.append(block)
+                    bar.update(len(arg[0]))
+    texts = [row for block in blocks for row in block[0]]
+    fingerprints = [fp for block in blocks for fp in block[2]]
+    table = (
+        np.concatenate([block[1] for block in blocks])
+        if blocks
+        else np.empty((0, len(numeric)), dtype=np.float64)
     )
-    text_cols = {*_META, *LIGAND_STRING_FEATURES}
-    n = len(rows)
-    arrays: dict[str, np.ndarray] = {}
-    for col in columns:
-        if col in text_cols:
-            arr = np.empty(n, dtype=object)
-            arr[:] = data[col]
-        else:
-            arr = np.array([np.nan if v is None else v for v in data[col]], dtype=np.float64)
-        arrays[col] = arr
-    frame = pd.DataFrame(arrays, index=index, copy=False)
-    for col in text_cols:
-        frame[col] = pd.Series(arrays[col], index=frame.index, dtype=object)
-    return frame
+    position = {k: i for i, k in enumerate(unique)}
+    take = np.fromiter((position[k] for k in keys), dtype=np.intp, count=len(keys))
+    if len(unique) != len(keys) or not np.array_equal(take, np.arange(len(keys))):
+        table = table[take]
+        texts = [texts[i] for i in take.tolist()]
+        fingerprints = [fingerprints[i] for i in take.tolist()] if fingerprints else []
+    frame = pd.DataFrame(table, columns=numeric, index=index, copy=False)
+    text_data = list(zip(*texts, strict=True)) if texts else [() for _ in text_cols]
+    for pos, (col, data) in enumerate(zip(text_cols, text_data, strict=True)):
+        arr = np.empty(len(keys), dtype=object)
+        arr[:] = data
+        frame.insert(pos, col, pd.Series(arr, index=frame.index, dtype=object))
+    return frame, fingerprints if fingerprint_bits else []
 
 
 def morgan_fingerprint(

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rdkit import DataStructs
 
 #: Default minimum max-Tanimoto similarity to the training ligands.
 SIMILARITY_THRESHOLD = 0.3
@@ -58,8 +59,18 @@ def unpack(text: str) -> np.ndarray:
     return np.unpackbits(np.frombuffer(bytes.fromhex(text), dtype=np.uint8))[:N_BITS]
 
 
+def bit_vector(bits: np.ndarray) -> DataStructs.ExplicitBitVect:
+    """RDKit bit vector with the on-bits of a 0/1 fingerprint vector."""
+    fp = DataStructs.ExplicitBitVect(len(bits))
+    fp.SetBitsFromList(np.flatnonzero(bits).tolist())
+    return fp
+
+
 def tanimoto_matrix(query: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Tanimoto similarity of every query fingerprint to every reference fingerprint."""
+    """Tanimoto similarity of every query fingerprint to every reference fingerprint.
+
+    Computed in float32 (exact bit counts, then one division), returned as float64.
+    """
     q = query.astype(np.float32)
     r = reference.astype(np.float32)
     inter = q @ r.T
@@ -112,6 +123,7 @@ class ApplicabilityDomain:
     similarity_threshold: float = SIMILARITY_THRESHOLD
     k: int = K_NEIGHBOURS
     _nn: Any = field(default=None, repr=False)
+    _bitvects: Any = field(default=None, repr=False)
 
     @classmethod
     def fit(
@@ -177,6 +189,22 @@ class ApplicabilityDomain:
         dist, _ = self._neighbours().kneighbors(self.reference)
         return float(np.percentile(dist[:, 1:].mean(axis=1), 95))
 
+    def similarity(self, query: list[DataStructs.ExplicitBitVect]) -> np.ndarray:
+        """Tanimoto similarity of each query fingerprint to each training ligand.
+
+        Equals :func:`tanimoto_matrix` of the query bits and :attr:`fingerprints`: RDKit
+        divides the exact bit counts in double precision and the result is rounded to
+        float32, which gives the float32 quotient (double rounding is harmless for a
+        quotient when the wide format has more than twice the precision plus two bits).
+        """
+        if self._bitvects is None:
+            self._bitvects = [bit_vector(bits) for bits in self.fingerprints]
+        refs = self._bitvects
+        sim = np.array(
+            [DataStructs.BulkTanimotoSimilarity(fp, refs) for fp in query], dtype=np.float64
+        ).reshape(len(query), len(refs))
+        return sim.astype(np.float32).astype(np.float64)
+
     def distance(self, X: np.ndarray) -> np.ndarray:
         """Mean distance to the ``k`` nearest training rows in standardised descriptor space."""
         if not len(self.reference) or not self.columns or not len(X):
@@ -195,7 +223,9 @@ class ApplicabilityDomain:
         """AD verdict per row: ``in_domain``, ``max_similarity``, ``nearest_ligands``, ``ad_reasons``.
 
         ``ligands`` is aligned with ``X`` and has ``canonical_smiles``, ``binding_type``,
-        ``anchors`` (set) and ``ok`` (bool, ligand featurized) columns.
+        ``anchors`` (set) and ``ok`` (bool, ligand featurized) columns, and optionally
+        ``fingerprint``: the ligand's fingerprint (an RDKit bit vector, as
+        :func:`fingerprint_bits` of the canonical SMILES) where already known, else None.
         """
         n = len(X)
         dist = self.distance(X)
@@ -204,14 +234,23 @@ class ApplicabilityDomain:
         max_sim = np.full(n, np.nan)
         nearest = np.full(n, "", dtype=object)
         if uniq and len(self.smiles):
+            known: dict[str, Any] = {}
+            if "fingerprint" in ligands:
+                for smi, fp in zip(smiles.tolist(), ligands["fingerprint"].tolist(), strict=True):
+                    if fp is not None and smi:
+                        known.setdefault(smi, fp)
             fps, keep = [], []
             for s in uniq:
-                bits = fingerprint_bits(s)
-                if bits is not None:
-                    fps.append(bits)
-                    keep.append(s)
+                fp = known.get(s)
+                if fp is None:
+                    bits = fingerprint_bits(s)
+                    if bits is None:
+                        continue
+                    fp = bit_vector(bits)
+                fps.append(fp)
+                keep.append(s)
             if keep:
-                sim = tanimoto_matrix(np.array(fps), self.fingerprints)
+                sim = self.similarity(fps)
                 top = np.argsort(-sim, axis=1, kind="stable")[:, :3]
                 best = {s: float(sim[i, top[i, 0]]) for i, s in enumerate(keep)}
                 text = {

@@ -11,7 +11,7 @@ import xgboost
 
 from pqdml.features import FeatureCache, build_matrix, featurize_records
 from pqdml.model.conformal import conformal_quantile
-from pqdml.model.domain import ApplicabilityDomain, anchors_of
+from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
 from pqdml.model.target import TargetTransform
 
 #: Columns of :meth:`TrainedModel.predict`, in order.
@@ -54,29 +54,26 @@ def row_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return status, error
 
 
-def ligand_info(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per-row ligand identity used by the AD: canonical SMILES, name, binding type, anchors."""
+def ligand_info(frame: pd.DataFrame, fingerprints: list[Any] | None = None) -> pd.DataFrame:
+    """Per-row ligand identity used by the AD: canonical SMILES, name, binding type, anchors.
+
+    ``fingerprints`` (optional, aligned with ``frame``) become the ``fingerprint`` column.
+    """
     n = len(frame)
     idx = frame.index
     smiles = frame.get("ligand_canonical_smiles", pd.Series([None] * n, index=idx))
     smiles = smiles.astype(object).where(smiles.notna(), "")
     bt = frame.get("ligand_text__binding_type", pd.Series([None] * n, index=idx)).astype(object)
-    anchor_cols = [c for c in frame.columns if "anchor" in c.lower()]
     key = smiles.astype(str)
-    first = ~key.duplicated()
-    per_ligand = {
-        k: anchors_of(r)
-        for k, r in zip(
-            key[first], frame.loc[first, anchor_cols].to_dict(orient="records"), strict=True
-        )
-    }
+    first = np.flatnonzero(~key.duplicated().to_numpy())
+    per_ligand = dict(zip(key.iloc[first], _anchor_sets(frame, first), strict=True))
     anchors = [per_ligand[k] for k in key]
     ok = (
         frame.get("ligand_status", pd.Series(["ok"] * n, index=idx))
         .fillna("ok")
         .isin(["ok", "empty"])
     )
-    return pd.DataFrame(
+    info = pd.DataFrame(
         {
             "canonical_smiles": smiles,
             "name": frame.get("ligand_label", pd.Series([""] * n, index=idx)),
@@ -86,6 +83,38 @@ def ligand_info(frame: pd.DataFrame) -> pd.DataFrame:
         },
         index=idx,
     )
+    if fingerprints is not None:
+        info["fingerprint"] = pd.Series(fingerprints, index=idx, dtype=object)
+    return info
+
+
+def _anchor_sets(frame: pd.DataFrame, rows: np.ndarray) -> list[set[str]]:
+    """:func:`anchors_of` of the anchor columns of ``frame`` at positions ``rows``.
+
+    Float columns are read at once (a positive finite count names its group); any other
+    column goes through :func:`anchors_of` value by value.
+    """
+    anchor_cols = [c for c in frame.columns if "anchor" in c.lower()]
+    numeric = [c for c in anchor_cols if frame[c].dtype == np.float64]
+    others = [c for c in anchor_cols if frame[c].dtype != np.float64]
+    sets: list[set[str]] = [set() for _ in rows]
+    counted = [
+        c
+        for c in numeric
+        if not str(c).lower().endswith(("n_anchors", "anchor_count", "n_anchor_groups"))
+    ]
+    if counted and len(rows):
+        names = [str(c).lower().split("__")[-1].removeprefix("anchor_") for c in counted]
+        values = frame[counted].to_numpy(dtype=np.float64)[rows]
+        with np.errstate(invalid="ignore"):
+            hit = np.isfinite(values) & (values > 0)
+        for i, j in zip(*np.nonzero(hit), strict=True):
+            sets[i].add(names[j])
+    if others and len(rows):
+        records = frame[others].iloc[rows].to_dict(orient="records")
+        for found, record in zip(sets, records, strict=True):
+            found |= anchors_of(record)
+    return sets
 
 
 class TrainedModel:
@@ -133,6 +162,7 @@ class TrainedModel:
         self._cache = FeatureCache(
             descriptors=featurizer.get("descriptors", "default"),
             morgan_bits=int(featurizer.get("morgan_bits", 0)),
+            fingerprint_bits=N_BITS,
         )
 
     def __repr__(self) -> str:
@@ -225,7 +255,8 @@ class TrainedModel:
             pred[ok] = t.inverse(z)
             low[ok] = t.inverse(z - q)
             high[ok] = t.inverse(z + q)
-        ad = self.domain.assess(X, ligand_info(frame))
+        fingerprints = self._cache.ligand_fingerprints(frame["ligand_text"])
+        ad = self.domain.assess(X, ligand_info(frame, fingerprints))
         out["prediction"] = pred
         out["pi_low"] = low
         out["pi_high"] = high
