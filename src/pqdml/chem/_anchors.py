@@ -6,6 +6,7 @@ group that matched so a chemist can check each assignment.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rdkit import Chem
@@ -100,15 +101,17 @@ GROUP_CLASS: dict[str, str] = {g[0]: g[2] for g in _GROUPS + _ION_GROUPS}
 
 # Symbols that must all occur in a canonical SMILES for a group to be possible: its
 # elements, and "+"/"-" for charged atoms, "=" for C=O / C=N. Used only to skip SMARTS.
+# Derived symbols (see :func:`_symbols`): "N0" a neutral aliphatic N (an "N" outside the
+# charged bracket atoms), "N+" a bracket aliphatic N with a "+", "PSn" any of P, S, n.
 _NEEDS: dict[str, tuple[str, ...]] = {
     "carboxylic_acid": ("O", "="),
     "carboxylate": ("O", "-"),
-    "amine_primary": ("N",),
-    "amine_secondary": ("N",),
-    "amine_tertiary": ("N",),
-    "ammonium": ("N", "+"),
-    "quaternary_ammonium": ("N", "+"),
-    "onium": ("+",),
+    "amine_primary": ("N0",),
+    "amine_secondary": ("N0",),
+    "amine_tertiary": ("N0",),
+    "ammonium": ("N+",),
+    "quaternary_ammonium": ("N+",),
+    "onium": ("+", "PSn"),
     "amidinium": ("N", "="),
     "phosphine": ("P",),
     "phosphine_oxide": ("P", "O"),
@@ -121,7 +124,27 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "thioether": ("S",),
     "pyridine_n": ("n",),
 }
-_COMPILED = [(g[0], Chem.MolFromSmarts(g[3]), _NEEDS[g[0]]) for g in _GROUPS]
+_COMPILED = [(g[0], Chem.MolFromSmarts(g[3]), frozenset(_NEEDS[g[0]])) for g in _GROUPS]
+_PLAIN = frozenset("ON=-+PSn")
+_ALL_SYMBOLS = frozenset().union(*_NEEDS.values())
+_CHARGED_ATOM = re.compile(r"\[[^\]]*[+-][^\]]*\]")
+_CATIONIC_N = re.compile(r"\[\d*N[@H\d]*\+")
+
+
+def _symbols(smiles: str) -> set[str]:
+    """Symbols of :data:`_NEEDS` that a canonical SMILES can satisfy (a superset is fine)."""
+    present = {c for c in _PLAIN if c in smiles}
+    if "N" in smiles:
+        present.add("N")
+        if "N" in _CHARGED_ATOM.sub("", smiles):
+            present.add("N0")
+        if "+" in present and _CATIONIC_N.search(smiles):
+            present.add("N+")
+    if present & {"P", "S", "n"}:
+        present.add("PSn")
+    return present
+
+
 _ION_COMPILED = [(g[0], Chem.MolFromSmarts(g[3])) for g in _ION_GROUPS]
 _ACIDIC_P = Chem.MolFromSmarts("[PX4;$(P[OX2H1]),$(P[OX1-])]")
 
@@ -173,8 +196,9 @@ def count_groups(
     """
     counts: dict[str, int] = {}
     atoms: dict[str, list[int]] = {}
+    present = _ALL_SYMBOLS if smiles is None else _symbols(smiles)
     for name, patt, needs in _COMPILED:
-        if smiles is not None and not all(n in smiles for n in needs):
+        if not needs <= present:
             counts[name] = 0
             continue
         hits = sorted({m[0] for m in mol.GetSubstructMatches(patt, uniquify=True, maxMatches=1000)})

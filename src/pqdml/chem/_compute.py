@@ -83,8 +83,12 @@ _ION_LABELS = {
 # carbon-containing ions that are inorganic counter-ions, not organic ligands
 _INORGANIC_CARBON = frozenset({"CNS", "CNO", "CNSe", "CN", "CO3", "CHO3"})
 _CHARGE = re.compile(r"[+-]\d*$")
-_PSEUDO_HINT = frozenset({5, 8, 16, 34})
+_HEAVY_HALOGENS = frozenset({17, 35, 53})
+_PSEUDO_PARTNERS = frozenset({8, 16, 34})
+_FLUORO_ANION = frozenset({5, 15})
 _ROT_NONSTRICT = rdMolDescriptors.NumRotatableBondsOptions.NonStrict
+_LEWIS_METALS = METALS - _anchors.ALKALI
+_RINGS_ONLY = Chem.SanitizeFlags.SANITIZE_SYMMRINGS
 
 
 def atomic_numbers(mol: Chem.Mol) -> list[int]:
@@ -172,13 +176,18 @@ class Split:
 
     def _split(self, mol: Chem.Mol, nums: list[int], text: str) -> None:
         mapping: list[tuple[int, ...]] = []
-        frags = list(Chem.GetMolFrags(mol, asMols=True, fragsMolAtomMapping=mapping))
+        # the input is sanitized: its fragments keep its perception and need only ring info
+        frags = list(
+            Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False, fragsMolAtomMapping=mapping)
+        )
+        for frag in frags:
+            Chem.SanitizeMol(frag, _RINGS_ONLY)
         fnums = [[nums[i] for i in idxs] for idxs in mapping]
         kinds = [_kind(f, set(n)) for f, n in zip(frags, fnums, strict=True)]
         lewis = set()
-        for idxs, zs in zip(mapping, fnums, strict=True):
-            for i, z in zip(idxs, zs, strict=True):
-                if z in METALS and z not in _anchors.ALKALI:
+        if self.whole_nums & _LEWIS_METALS:
+            for i, z in enumerate(nums):
+                if z in _LEWIS_METALS:
                     q = mol.GetAtomWithIdx(i).GetFormalCharge()
                     sym = _PT.GetElementSymbol(z)
                     lewis.add(f"{sym}({q:+d})" if q else sym)
@@ -326,11 +335,17 @@ def compute(
         counts, atoms = _anchors.count_groups(lig, split.smiles)
     else:
         counts, atoms = dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {}
+    # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion;
+    # C#N / C=[N-] next to O, S or Se, or BF4- / PF6-
     whole = split.whole_nums
-    counts["halide"] = _anchors.count_ion("halide", split.whole) if whole & _HALOGENS else 0
+    counts["halide"] = (
+        _anchors.count_ion("halide", split.whole)
+        if whole & _HEAVY_HALOGENS or (9 in whole and (split.smiles is None or "-" in split.smiles))
+        else 0
+    )
     counts["pseudohalide"] = (
         _anchors.count_ion("pseudohalide", split.whole)
-        if whole & _PSEUDO_HINT or 15 in whole
+        if (7 in whole and whole & _PSEUDO_PARTNERS) or (9 in whole and whole & _FLUORO_ANION)
         else 0
     )
     # metal centres: Lewis-acidic metals anywhere, alkali metals only when they are the ligand
