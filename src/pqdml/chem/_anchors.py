@@ -174,6 +174,7 @@ METALS = frozenset(
 
 #: Maximum bonds between two anchor atoms of one molecule for them to chelate one site.
 CHELATE_MAX_BONDS = 8
+_FEW_PAIRS = 6  # up to this many anchor pairs, shortest paths instead of a distance matrix
 
 
 @dataclass
@@ -263,13 +264,16 @@ def analyse(
             converted += min(len(basic), max(0, n_acid - n_cation))
         anchor_atoms = [i for idxs in groups.values() for i in idxs]
         if len(anchor_atoms) >= 2 and not chelating:
-            if dmat is None:
+            pairs = [(a, b) for k, a in enumerate(anchor_atoms) for b in anchor_atoms[k + 1 :]]
+            if dmat is None and len(pairs) > _FEW_PAIRS:
                 dmat = Chem.GetDistanceMatrix(mol)
-            chelating = any(
-                0 < dmat[a][b] <= CHELATE_MAX_BONDS
-                for k, a in enumerate(anchor_atoms)
-                for b in anchor_atoms[k + 1 :]
-            )
+            if dmat is not None:
+                chelating = any(0 < dmat[a][b] <= CHELATE_MAX_BONDS for a, b in pairs)
+            else:  # a few shortest paths cost less than the whole distance matrix
+                chelating = any(
+                    a != b and 0 < len(Chem.GetShortestPath(mol, a, b)) - 1 <= CHELATE_MAX_BONDS
+                    for a, b in pairs
+                )
     return AnchorResult(counts, zwitterionic, chelating, converted)
 
 

@@ -256,17 +256,18 @@ def crippen_logp(mol: Chem.Mol) -> float:
     _ENV_GEN.GetSparseCountFingerprint(mol, additionalOutput=ao)
     keys = [bits[-1] for bits in ao.GetAtomToBits()]
     try:
-        return float(sum(_LOGP_CACHE[k] for k in keys))
+        return float(sum(map(_LOGP_CACHE.__getitem__, keys)))
     except KeyError:
         pass
     with_h = Chem.AddHs(mol)
     contribs = rdMolDescriptors._CalcCrippenContribs(with_h)
-    per_atom = [c[0] for c in contribs[: mol.GetNumAtoms()]]
-    for atom in with_h.GetAtoms():
-        if atom.GetIdx() >= mol.GetNumAtoms():
-            heavy = atom.GetNeighbors()[0].GetIdx() if atom.GetDegree() else None
-            if heavy is not None:
-                per_atom[heavy] += contribs[atom.GetIdx()][0]
+    n_heavy = mol.GetNumAtoms()
+    per_atom = [c[0] for c in contribs[:n_heavy]]
+    get = with_h.GetAtomWithIdx
+    for i in range(n_heavy, with_h.GetNumAtoms()):  # the added hydrogens, in order
+        atom = get(i)
+        if atom.GetDegree():
+            per_atom[atom.GetNeighbors()[0].GetIdx()] += contribs[i][0]
     if len(_LOGP_CACHE) > 500_000:
         _LOGP_CACHE.clear()
     for key, value in zip(keys, per_atom, strict=True):
