@@ -70,7 +70,7 @@ def test_featurize_keeps_rows_and_columns(table, tmp_path, suffix):
     assert any(c.startswith("frac_") for c in got.columns)
     assert len(got) == len(df)
     assert got["sample"].tolist() == ["a", "b", "c", "d", "e"]
-    assert got["ligand_status"].tolist() == ["ok", "ok", "unknown_ligand", "ok", "missing"]
+    assert got["ligand_status"].tolist() == ["ok", "ok", "invalid_smiles", "ok", "missing"]
     assert got["composition_status"].iloc[3] != "ok"
     assert got.loc[1, "counter_ion"] == "Br"  # empty SMILES fell back to the name DDAB
     assert pd.isna(got.loc[2, "chain_length"])

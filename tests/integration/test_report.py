@@ -73,7 +73,7 @@ def test_explain_predictions_on_trained_model(model) -> None:
     )
     sentences = explain.explain_predictions(model, records, top=20)
     assert len(sentences) == 3
-    assert sentences[1][0].startswith("not explained (unknown_ligand): ligand 'C(C'")
+    assert sentences[1][0].startswith("not explained (invalid_smiles): unparseable SMILES 'C(C'")
     assert any(s.startswith("chain length 8 (") for s in sentences[0])
     assert all(re.search(r"\([+−]\d+\.\d PLQY points vs average\)$", s) for s in sentences[2])
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pqdml.exceptions import InvalidCompositionError, UnknownLigandError
+from pqdml.exceptions import InvalidCompositionError, InvalidSmilesError, UnknownLigandError
 from pqdml.library import generate_library
 from pqdml.predict import PredictionReport, predict_one
 from pqdml.screen import screen
@@ -100,7 +100,9 @@ def test_predict_one_name_and_smiles_agree(tiny_model):
 
 def test_predict_one_bad_input_raises(tiny_model):
     with pytest.raises(UnknownLigandError, match="not-a-ligand"):
-        predict_one("not-a-ligand((", "CsPbI3", model=tiny_model)
+        predict_one("not-a-ligand", "CsPbI3", model=tiny_model)
+    with pytest.raises(InvalidSmilesError, match=r"unparseable SMILES 'CC\(\('"):
+        predict_one("CC((", "CsPbI3", model=tiny_model)
     with pytest.raises(InvalidCompositionError, match="CsXxI3"):
         predict_one("octylamine", "CsXxI3", model=tiny_model)
 

@@ -23,7 +23,12 @@ from pqdml.chem.ligand import (
     morgan_fingerprint,
     resolve_ligand,
 )
-from pqdml.exceptions import InvalidInputError, UnknownLigandError, UnsupportedElementError
+from pqdml.exceptions import (
+    InvalidInputError,
+    InvalidSmilesError,
+    UnknownLigandError,
+    UnsupportedElementError,
+)
 
 ORGANIC_DESCRIPTORS = [
     "mol_weight",
@@ -109,8 +114,9 @@ def test_unknown_name_suggests_close_names():
 
 
 def test_unparseable_smiles_is_named():
-    with pytest.raises(UnknownLigandError, match=r"'C\(C'"):
+    with pytest.raises(InvalidSmilesError, match=r"unparseable SMILES 'C\(C'") as err:
         featurize_ligand("C(C")
+    assert err.value.code == "invalid_smiles"
 
 
 def test_ambiguous_abbreviation_is_refused():
@@ -207,7 +213,7 @@ def test_batch_keeps_every_row_in_order():
     assert list(df.index) == list("abcdefg")
     assert df["ligand_status"].tolist() == [
         "ok",
-        "unknown_ligand",
+        "invalid_smiles",
         "missing",
         "missing",
         "unsupported_element",
@@ -218,7 +224,7 @@ def test_batch_keeps_every_row_in_order():
     assert df.loc[failed, LIGAND_NUMERIC_FEATURES].isna().all().all()
     assert df.loc[~failed, LIGAND_NUMERIC_FEATURES].notna().all().all()
     assert df.loc[failed, "ligand_error"].map(bool).all()
-    assert df.loc["b", "ligand_error"].startswith("ligand 'C(C'")
+    assert df.loc["b", "ligand_error"].startswith("unparseable SMILES 'C(C'")
     for col in LIGAND_STRING_FEATURES:
         assert df.loc["b", col] is None
     assert df.columns[:4].tolist() == [

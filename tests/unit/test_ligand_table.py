@@ -40,7 +40,7 @@ def test_summary_line():
     )
     assert (
         summarize(out)
-        == "rows: 3, ok: 1, failed: 2 (ligand: unknown_ligand 1; composition: unknown_ion 1)"
+        == "rows: 3, ok: 1, failed: 2 (ligand: invalid_smiles 1; composition: unknown_ion 1)"
     )
 
 

@@ -39,7 +39,12 @@ from pqdml.chem._compute import (
     morgan_generator,
 )
 from pqdml.chem._dictionary import LigandRecord, dictionary_records, lookup_name, suggest_names
-from pqdml.exceptions import InvalidInputError, UnknownLigandError, UnsupportedElementError
+from pqdml.exceptions import (
+    InvalidInputError,
+    InvalidSmilesError,
+    UnknownLigandError,
+    UnsupportedElementError,
+)
 
 __all__ = [
     "LIGAND_NUMERIC_FEATURES",
@@ -84,6 +89,11 @@ def _mixture(text: str) -> LigandRecord | None:
     )
 
 
+#: Text with SMILES-only syntax (no spaces; brackets, bonds, ring closures or charges) that
+#: RDKit cannot parse is reported as an unparseable SMILES, not as an unknown name.
+_SMILES_SYNTAX = re.compile(r"^[^\s]*[()\[\]=#@/\\+%0-9][^\s]*$")
+
+
 def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if not isinstance(text, str) or not text.strip():
         raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
@@ -98,6 +108,11 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if mol is None or mol.GetNumAtoms() == 0:
         hints = suggest_names(text) if record.source == "smiles" else []
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
+        if record.source == "smiles" and _SMILES_SYNTAX.search(text.strip()):
+            raise InvalidSmilesError(
+                f"unparseable SMILES {text!r}: RDKit cannot read it, and it is not a known "
+                f"ligand name{hint}"
+            )
         raise UnknownLigandError(
             f"ligand {text!r} is not a known ligand name and not a parseable SMILES{hint}"
         )
