@@ -385,6 +385,11 @@ def trend_caption(x: np.ndarray, effect: np.ndarray, name: str, unit: str) -> st
     x, effect = x[ok], effect[ok]
     if len(x) < 3 or np.unique(x).size < 2:
         return f"Too few distinct values of {name} in the data to read a trend."
+    if np.ptp(effect) == 0:
+        return (
+            f"The model does not use {name}: its contribution is the same "
+            f"({effect[0]:+.1f} {unit}) for every record."
+        )
     frame = pd.DataFrame({"x": x, "e": effect})
     if frame["x"].nunique() > 12:
         frame["bin"] = pd.qcut(frame["x"], 5, duplicates="drop")

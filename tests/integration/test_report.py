@@ -242,3 +242,15 @@ def test_top_ranked_reads_big_files_in_chunks(tmp_path: Path) -> None:
     top = _top_ranked(path, n=50)
     expected = frame[frame["status"] == "ok"].nsmallest(50, "rank")["rank"].to_numpy()
     np.testing.assert_array_equal(top["rank"].to_numpy(), expected)
+
+
+def test_trend_caption_says_when_the_model_ignores_a_feature():
+    import numpy as np
+
+    from pqdml._report_sections import trend_caption
+
+    text = trend_caption(np.array([1.0, 2, 3, 4]), np.zeros(4), "chain length", "PLQY points")
+    assert (
+        text
+        == "The model does not use chain length: its contribution is the same (+0.0 PLQY points) for every record."
+    )
