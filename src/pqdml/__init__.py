@@ -10,93 +10,48 @@ Data flows one way: records → featurizers → model → predictions → explan
 - :mod:`pqdml.report` — the self-contained HTML report with its figures and tables.
 """
 
-from pqdml._version import __version__
+import importlib
 
-__all__ = [
-    "Composition",
-    "CompositionTransformer",
-    "LigandTransformer",
-    "PredictionReport",
-    "ScreenSummary",
-    "TrainedModel",
-    "__version__",
-    "concept_importance",
-    "concept_of",
-    "default_model",
-    "evaluate",
-    "explain_predictions",
-    "featurize_composition",
-    "featurize_compositions",
-    "featurize_ligand",
-    "featurize_ligands",
-    "featurize_table",
-    "generate_library",
-    "load_model",
-    "parse_composition",
-    "predict_one",
-    "read_records",
-    "real_library",
-    "resolve_ligand",
-    "shap_values",
-    "train",
-    "validate",
-    "write_report",
-]
+from pqdml._version import __version__ as __version__
 
-_MODEL_EXPORTS = ("TrainedModel", "default_model", "evaluate", "load_model", "train")
-_COMPOSITION_EXPORTS = (
-    "Composition",
-    "CompositionTransformer",
-    "featurize_composition",
-    "featurize_compositions",
-    "parse_composition",
-)
-_LIGAND_EXPORTS = ("LigandTransformer", "featurize_ligand", "featurize_ligands", "resolve_ligand")
-_DATA_EXPORTS = ("read_records", "validate")
-# `screen` itself stays in pqdml.screen: a package attribute of that name would clash with
-# the submodule.
-_SCREEN_EXPORTS = {
+# Public names → the module that defines them, imported on first use so that `import pqdml`
+# stays light (pqdml.model pulls in xgboost and scikit-learn). `screen` itself stays in
+# pqdml.screen: a package attribute of that name would clash with the submodule.
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        ("TrainedModel", "default_model", "evaluate", "load_model", "train"), "pqdml.model"
+    ),
+    **dict.fromkeys(
+        (
+            "Composition",
+            "CompositionTransformer",
+            "featurize_composition",
+            "featurize_compositions",
+            "parse_composition",
+        ),
+        "pqdml.chem.composition",
+    ),
+    **dict.fromkeys(
+        ("LigandTransformer", "featurize_ligand", "featurize_ligands", "resolve_ligand"),
+        "pqdml.chem.ligand",
+    ),
+    "featurize_table": "pqdml.chem.table",
+    **dict.fromkeys(("read_records", "validate"), "pqdml.data"),
+    **dict.fromkeys(
+        ("concept_importance", "concept_of", "explain_predictions", "shap_values"),
+        "pqdml.explain",
+    ),
+    "write_report": "pqdml.report",
     "ScreenSummary": "pqdml.screen",
-    "predict_one": "pqdml.predict",
-    "PredictionReport": "pqdml.predict",
-    "generate_library": "pqdml.library",
-    "real_library": "pqdml.library",
+    **dict.fromkeys(("PredictionReport", "predict_one"), "pqdml.predict"),
+    **dict.fromkeys(("generate_library", "real_library"), "pqdml.library"),
 }
-_EXPLAIN_EXPORTS = ("concept_importance", "concept_of", "explain_predictions", "shap_values")
+
+__all__ = sorted(["__version__", *_EXPORTS])
 
 
 def __getattr__(name: str) -> object:
-    # pqdml.model imports xgboost/scikit-learn: load it on first use, keep `import pqdml` light.
-    if name in _MODEL_EXPORTS:
-        from pqdml import model
-
-        return getattr(model, name)
-    if name in _COMPOSITION_EXPORTS:
-        from pqdml.chem import composition
-
-        return getattr(composition, name)
-    if name in _LIGAND_EXPORTS:
-        from pqdml.chem import ligand
-
-        return getattr(ligand, name)
-    if name == "featurize_table":
-        from pqdml.chem.table import featurize_table
-
-        return featurize_table
-    if name in _DATA_EXPORTS:
-        from pqdml import data
-
-        return getattr(data, name)
-    if name in _EXPLAIN_EXPORTS:
-        from pqdml import explain
-
-        return getattr(explain, name)
-    if name == "write_report":
-        from pqdml.report import write_report
-
-        return write_report
-    if name in _SCREEN_EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(_SCREEN_EXPORTS[name]), name)
-    raise AttributeError(f"module 'pqdml' has no attribute {name!r}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pqdml' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
