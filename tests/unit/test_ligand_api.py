@@ -334,3 +334,75 @@ def test_chain_length_matches_brute_force():
         mol = Chem.MolFromSmiles(smi)
         for frag in Chem.GetMolFrags(mol, asMols=True):
             assert chain_features(frag)["chain_length"] == _reference_chain_length(frag), smi
+
+
+AMINE_PANEL = [
+    "CCCCCCCCN",
+    "CCCCNCCCC",
+    "CCCCN(C)CCCC",
+    "c1ccccc1N",  # aniline: primary
+    "c1ccccc1NC",  # N-methylaniline: secondary
+    "c1ccc(cc1)Nc1ccccc1",  # diphenylamine: not a donor
+    "c1ccc(cc1)N(C)c1ccccc1",
+    "CN(C)c1ccccc1",
+    "NC(=O)CCCC",  # amide: none
+    "NCCO",
+    "NCCN(CCN)CCN",
+    "[15NH2]CCCC",
+    "[H]N([H])CCCC",  # explicit hydrogens
+    "N",  # ammonia: none
+    "C[NH3+]",
+    "NC(=N)N",
+    "NCC(=O)O",
+    "c1ccncc1N",
+    "N1CCCCC1",
+    "c1cc[nH]c1",
+    "CN(C)N",
+]
+# the three amine SMARTS written out separately, as docs/ligands.md gives them
+ORIGINAL_AMINE_SMARTS = {
+    "amine_primary": "[NX3;H2;+0;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16])]",
+    "amine_secondary": "[NX3;H1;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16]);!$(N(-a)-a)]",
+    "amine_tertiary": "[NX3;H0;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16]);!$(N(-a)-a)]",
+}
+
+
+@pytest.mark.parametrize("smi", AMINE_PANEL)
+def test_one_amine_smarts_sorts_like_the_three_patterns(smi):
+    from pqdml.chem import _anchors
+
+    keep_hs = Chem.SmilesParserParams()
+    keep_hs.removeHs = False
+    for mol in (Chem.MolFromSmiles(smi), Chem.MolFromSmiles(smi, keep_hs)):
+        counts, atoms = _anchors.count_groups(mol, None)
+        for group, smarts in ORIGINAL_AMINE_SMARTS.items():
+            hits = sorted({m[0] for m in mol.GetSubstructMatches(Chem.MolFromSmarts(smarts))})
+            assert atoms[group] == hits, (smi, group, mol.GetNumAtoms())
+            assert counts[group] == len(hits)
+
+
+@pytest.mark.parametrize(
+    "smi",
+    [
+        *AMINE_PANEL,
+        "[H]C1=CC=CC=C1",
+        "[2H]OC",
+        "[H+].[Br-]",
+        "[H][H]",
+        "C[C@H](N)C(=O)O",
+        "F/C=C/F",
+        "CC[Hg]C",
+        "[He]",
+        "CCO ethanol",
+        "C(C",
+    ],
+)
+def test_parse_equals_rdkit_default(smi):
+    """Hydrogen removal is skipped only where there is no hydrogen atom: same molecule."""
+    from pqdml.chem.ligand import _parse_smiles
+
+    ours, rdkit = _parse_smiles(smi), Chem.MolFromSmiles(smi)
+    assert (ours is None) == (rdkit is None)
+    if rdkit is not None:
+        assert Chem.MolToSmiles(ours) == Chem.MolToSmiles(rdkit)
+        assert ours.GetNumAtoms() == rdkit.GetNumAtoms()

@@ -102,7 +102,8 @@ GROUP_CLASS: dict[str, str] = {g[0]: g[2] for g in _GROUPS + _ION_GROUPS}
 # Symbols that must all occur in a canonical SMILES for a group to be possible: its
 # elements, and "+"/"-" for charged atoms, "=" for C=O / C=N. Used only to skip SMARTS.
 # Derived symbols (see :func:`_symbols`): "N0" a neutral aliphatic N (an "N" outside the
-# charged bracket atoms), "N+" a bracket aliphatic N with a "+", "PSn" any of P, S, n.
+# charged bracket atoms), "N+" a bracket aliphatic N with a "+", "N2" at least two "N"
+# (an amidine has two aliphatic N), "PSn" any of P, S, n.
 _NEEDS: dict[str, tuple[str, ...]] = {
     "carboxylic_acid": ("O", "="),
     "carboxylate": ("O", "-"),
@@ -112,7 +113,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "ammonium": ("N+",),
     "quaternary_ammonium": ("N+",),
     "onium": ("+", "PSn"),
-    "amidinium": ("N", "="),
+    "amidinium": ("N2", "="),
     "phosphine": ("P",),
     "phosphine_oxide": ("P", "O"),
     "phosphonic_acid": ("P", "O"),
@@ -125,6 +126,13 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "pyridine_n": ("n",),
 }
 _COMPILED = [(g[0], Chem.MolFromSmarts(g[3]), frozenset(_NEEDS[g[0]])) for g in _GROUPS]
+# The three amine SMARTS above differ only in the H count and, for secondary and
+# tertiary amines, in excluding an N between two aromatic atoms (a diarylamine, not a
+# donor). One SMARTS with their shared conditions finds every candidate N; each hit is
+# then sorted by :func:`_amine_kind`, which gives what the three SMARTS give (tested).
+_AMINE_ANY = Chem.MolFromSmarts("[NX3;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16])]")
+_AMINE_BY_H = {2: "amine_primary", 1: "amine_secondary", 0: "amine_tertiary"}
+_SINGLE = Chem.BondType.SINGLE
 _PLAIN = frozenset("ON=-+PSn")
 _ALL_SYMBOLS = frozenset().union(*_NEEDS.values())
 _CHARGED_ATOM = re.compile(r"\[[^\]]*[+-][^\]]*\]")
@@ -136,6 +144,8 @@ def _symbols(smiles: str) -> set[str]:
     present = {c for c in _PLAIN if c in smiles}
     if "N" in smiles:
         present.add("N")
+        if smiles.count("N") >= 2:
+            present.add("N2")
         if "N" in _CHARGED_ATOM.sub("", smiles):
             present.add("N0")
         if "+" in present and _CATIONIC_N.search(smiles):
@@ -199,6 +209,10 @@ def count_groups(
     atoms: dict[str, list[int]] = {}
     present = _ALL_SYMBOLS if smiles is None else _symbols(smiles)
     for name, patt, needs in _COMPILED:
+        if name in AMINE_GROUPS:
+            if name == "amine_primary":
+                _count_amines(mol, "N0" in present, counts, atoms)
+            continue
         if not needs <= present:
             counts[name] = 0
             continue
@@ -206,6 +220,35 @@ def count_groups(
         counts[name] = len(hits)
         atoms[name] = hits
     return counts, atoms
+
+
+def _amine_kind(atom: Chem.Atom) -> str | None:
+    """Return the amine group of an N matched by ``_AMINE_ANY`` (``None``: none of the three)."""
+    kind = _AMINE_BY_H.get(atom.GetTotalNumHs(includeNeighbors=True))
+    if kind is None or kind == "amine_primary":
+        return kind
+    aryl = 0
+    for bond in atom.GetBonds():
+        if bond.GetBondType() == _SINGLE and bond.GetOtherAtom(atom).GetIsAromatic():
+            aryl += 1
+    return None if aryl >= 2 else kind
+
+
+def _count_amines(
+    mol: Chem.Mol, possible: bool, counts: dict[str, int], atoms: dict[str, list[int]]
+) -> None:
+    """Fill in the primary, secondary and tertiary amine counts and anchor atoms."""
+    found: dict[str, list[int]] = {name: [] for name in AMINE_GROUPS}
+    if possible:
+        get = mol.GetAtomWithIdx
+        for (i,) in mol.GetSubstructMatches(_AMINE_ANY, maxMatches=1000):
+            kind = _amine_kind(get(i))
+            if kind is not None:
+                found[kind].append(i)
+    for name in AMINE_GROUPS:
+        counts[name] = len(found[name])
+        if possible:
+            atoms[name] = sorted(found[name])
 
 
 _ION_BY_NAME = dict(_ION_COMPILED)
@@ -232,7 +275,8 @@ def analyse(
     n_molecules
         Number of organic molecules in ``mol`` (1 skips the fragment search).
     """
-    if mol is None or not any(atoms.values()):
+    if mol is None or sum(map(len, atoms.values())) < 2:
+        # an inner salt and a chelate both need two anchor atoms
         return AnchorResult(counts, False, False, 0)
     frag_of: dict[int, int] = {}
     if n_molecules > 1:

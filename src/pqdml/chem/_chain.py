@@ -10,6 +10,8 @@ cannot pass through N), phenethylammonium 2, benzoic acid 0.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from rdkit import Chem
 
 CHAIN_FEATURES = ["chain_length", "n_alkyl_tails", "n_chain_double_bonds", "n_branch_points"]
@@ -65,26 +67,32 @@ def chain_features(mol: Chem.Mol, smiles: str | None = None) -> dict[str, float]
     """
     # Only carbons bonded to another acyclic carbon matter: a lone acyclic carbon is no
     # chain, no tail, no branch point and carries no C=C.
-    adj: dict[int, list[int]] = {}
-    for i, j in mol.GetSubstructMatches(_CC_BOND, maxMatches=100_000):
-        adj.setdefault(i, []).append(j)
-        adj.setdefault(j, []).append(i)
+    adj: defaultdict[int, list[int]] = defaultdict(list)
+    bonds = mol.GetSubstructMatches(_CC_BOND, maxMatches=100_000)
+    for i, j in bonds:
+        adj[i].append(j)
+        adj[j].append(i)
     n_double = 0
     if adj and (smiles is None or "=" in smiles):
         n_double = len(mol.GetSubstructMatches(_CC_DOUBLE, maxMatches=100_000))
-    seen: set[int] = set()
-    longest = 0
-    tails = 0
-    for node in adj:
-        if node in seen:
-            continue
-        end, _, comp = _farthest(node, adj)
-        seen |= comp
-        carbons = _farthest(end, adj)[1] + 1
-        longest = max(longest, carbons)
-        if carbons >= TAIL_MIN_CARBONS:
-            tails += 1
     branches = sum(1 for nbs in adj.values() if len(nbs) >= 3)
+    if not branches and len(adj) == len(bonds) + 1:
+        # one unbranched tree (a forest has nodes - edges trees): a single linear chain
+        longest = len(adj)
+        tails = int(longest >= TAIL_MIN_CARBONS)
+    else:
+        seen: set[int] = set()
+        longest = 0
+        tails = 0
+        for node in adj:
+            if node in seen:
+                continue
+            end, _, comp = _farthest(node, adj)
+            seen |= comp
+            carbons = _farthest(end, adj)[1] + 1
+            longest = max(longest, carbons)
+            if carbons >= TAIL_MIN_CARBONS:
+                tails += 1
     return {
         "chain_length": float(longest if longest >= 2 else 0),
         "n_alkyl_tails": float(tails),

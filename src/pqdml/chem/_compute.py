@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -97,6 +98,25 @@ def atomic_numbers(mol: Chem.Mol) -> list[int]:
     return [get(i).GetAtomicNum() for i in range(mol.GetNumAtoms())]
 
 
+_FORMULA_TERM = re.compile(r"([A-Z][a-z]?|\*)(\d*)")
+_SYMBOL_Z: dict[str, int] = {"*": 0}
+
+
+def element_counts(mol: Chem.Mol) -> dict[int, int]:
+    """Atoms per atomic number (0: ``*``), read from RDKit's molecular formula.
+
+    One C++ call instead of a Python loop over the atoms. Hydrogens are the formula's
+    (implicit ones included); no feature counts them.
+    """
+    counts: dict[int, int] = {}
+    for symbol, n in _FORMULA_TERM.findall(rdMolDescriptors.CalcMolFormula(mol)):
+        z = _SYMBOL_Z.get(symbol)
+        if z is None:
+            z = _SYMBOL_Z[symbol] = _PT.GetAtomicNumber(symbol)
+        counts[z] = counts.get(z, 0) + (int(n) if n else 1)
+    return counts
+
+
 def _ion_label(frag: Chem.Mol, nums: Sequence[int]) -> str:
     if all(z == 0 for z in nums):
         return "unspecified"
@@ -139,11 +159,17 @@ class Split:
     """
 
     def __init__(
-        self, mol: Chem.Mol, nums: list[int], text: str, dotted: bool, smiles: str | None = None
+        self,
+        mol: Chem.Mol,
+        counts: dict[int, int],
+        text: str,
+        dotted: bool,
+        smiles: str | None = None,
     ) -> None:
-        numset = set(nums)
+        numset = set(counts)
         #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
         self.smiles = smiles
+        nums: list[int] = atomic_numbers(mol) if dotted or numset & METALS else []
         if numset & METALS and any(
             mol.GetAtomWithIdx(i).GetDegree() for i, z in enumerate(nums) if z in METALS
         ):
@@ -164,7 +190,8 @@ class Split:
         self.lewis_metals: list[str] = []
         self.counter_ion: str | None = None
         self.ligand: Chem.Mol = mol
-        self.ligand_nums: list[int] = nums
+        #: atoms per atomic number of the ligand part
+        self.ligand_counts: dict[int, int] = counts
         self.largest: Chem.Mol | None = None
         self.n_organic = 0
         if not dotted or len(Chem.GetMolFrags(mol)) == 1:
@@ -172,7 +199,7 @@ class Split:
                 self.largest = mol
                 self.n_organic = 1
                 return
-        self._split(mol, nums, text)
+        self._split(mol, nums or atomic_numbers(mol), text)
 
     def _split(self, mol: Chem.Mol, nums: list[int], text: str) -> None:
         mapping: list[tuple[int, ...]] = []
@@ -233,13 +260,14 @@ class Split:
             others = {_ion_label(frags[k], fnums[k]) for k in all_k if kinds[k] == "inorganic"}
         self.counter_ion = ";".join(sorted(others)) or None
         self.ligand = _combine([frags[k] for k in ligand])
-        self.ligand_nums = [z for k in ligand for z in fnums[k]]
+        self.ligand_counts = dict(Counter(z for k in ligand for z in fnums[k]))
         if organic:
             self.largest = frags[max(organic, key=lambda k: frags[k].GetNumHeavyAtoms())]
 
 
 _ENV_GEN = rdFingerprintGenerator.GetMorganGenerator(radius=2, includeRedundantEnvironments=True)
 _LOGP_CACHE: dict[int, float] = {}
+_LAST = operator.itemgetter(-1)
 
 
 def crippen_logp(mol: Chem.Mol) -> float:
@@ -254,7 +282,7 @@ def crippen_logp(mol: Chem.Mol) -> float:
     ao = rdFingerprintGenerator.AdditionalOutput()
     ao.AllocateAtomToBits()
     _ENV_GEN.GetSparseCountFingerprint(mol, additionalOutput=ao)
-    keys = [bits[-1] for bits in ao.GetAtomToBits()]
+    keys = list(map(_LAST, ao.GetAtomToBits()))
     try:
         return float(sum(map(_LOGP_CACHE.__getitem__, keys)))
     except KeyError:
@@ -275,12 +303,9 @@ def crippen_logp(mol: Chem.Mol) -> float:
     return float(sum(per_atom))
 
 
-def _descriptors(mol: Chem.Mol, nums: Sequence[int]) -> dict[str, float]:
+def _descriptors(mol: Chem.Mol, counts: dict[int, int]) -> dict[str, float]:
     """Fast default descriptors; H-bond counts are Lipinski's (NH+OH donors, N+O acceptors)."""
-    counts = Counter(nums)
-    polymer = bool(counts[0]) and any(
-        a.GetAtomicNum() == 0 and a.GetDegree() for a in mol.GetAtoms()
-    )
+    polymer = 0 in counts and any(a.GetAtomicNum() == 0 and a.GetDegree() for a in mol.GetAtoms())
     return {
         "mol_weight": rdMolDescriptors._CalcMolWt(mol),
         "heavy_atoms": float(mol.GetNumHeavyAtoms()),
@@ -293,12 +318,12 @@ def _descriptors(mol: Chem.Mol, nums: Sequence[int]) -> dict[str, float]:
         "rings": float(rdMolDescriptors.CalcNumRings(mol)),
         "fraction_csp3": rdMolDescriptors.CalcFractionCSP3(mol),
         "formal_charge": float(Chem.GetFormalCharge(mol)),
-        "n_carbon": float(counts[6]),
-        "n_nitrogen": float(counts[7]),
-        "n_oxygen": float(counts[8]),
-        "n_phosphorus": float(counts[15]),
-        "n_sulfur": float(counts[16]),
-        "n_halogen": float(sum(counts[z] for z in _HALOGENS)),
+        "n_carbon": float(counts.get(6, 0)),
+        "n_nitrogen": float(counts.get(7, 0)),
+        "n_oxygen": float(counts.get(8, 0)),
+        "n_phosphorus": float(counts.get(15, 0)),
+        "n_sulfur": float(counts.get(16, 0)),
+        "n_halogen": float(sum(counts.get(z, 0) for z in _HALOGENS)),
         "is_polymer": float(polymer),
     }
 
@@ -311,7 +336,7 @@ def morgan_generator(radius: int, n_bits: int) -> Any:
 
 def compute(
     mol: Chem.Mol,
-    nums: list[int],
+    counts: dict[int, int],
     text: str,
     smiles: str,
     descriptors: str,
@@ -320,45 +345,48 @@ def compute(
 ) -> dict[str, Any]:
     """All features of one parsed, element-checked molecule (see :func:`featurize_ligand`).
 
-    ``smiles`` is the canonical SMILES of ``mol``; ``text`` the input as given. With
+    ``counts`` are ``mol``'s atoms per atomic number (:func:`element_counts`), ``smiles``
+    its canonical SMILES; ``text`` the input as given. With
     ``fingerprint_bits``, the entry ``ligand_fingerprint`` holds the ligand part's
     radius-2 Morgan fingerprint of that size (as :func:`pqdml.chem.ligand.morgan_fingerprint`).
     """
-    split = Split(mol, nums, text, "." in smiles, smiles)
+    split = Split(mol, counts, text, "." in smiles, smiles)
     lig = split.ligand
-    out: dict[str, Any] = _descriptors(lig, split.ligand_nums)
+    out: dict[str, Any] = _descriptors(lig, split.ligand_counts)
     out["n_organic_components"] = float(split.n_organic)
     if split.largest is not None:
         out.update(chain_features(split.largest, split.smiles))
     else:
         out.update(dict.fromkeys(CHAIN_FEATURES, 0.0))
     if split.run_groups:
-        counts, atoms = _anchors.count_groups(lig, split.smiles)
+        groups, atoms = _anchors.count_groups(lig, split.smiles)
     else:
-        counts, atoms = dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {}
+        groups, atoms = dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {}
     # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion;
     # C#N / C=[N-] next to O, S or Se, or BF4- / PF6-
     whole = split.whole_nums
-    counts["halide"] = (
+    groups["halide"] = (
         _anchors.count_ion("halide", split.whole)
         if whole & _HEAVY_HALOGENS or (9 in whole and (split.smiles is None or "-" in split.smiles))
         else 0
     )
-    counts["pseudohalide"] = (
+    groups["pseudohalide"] = (
         _anchors.count_ion("pseudohalide", split.whole)
         if (7 in whole and whole & _PSEUDO_PARTNERS) or (9 in whole and whole & _FLUORO_ANION)
         else 0
     )
     # metal centres: Lewis-acidic metals anywhere, alkali metals only when they are the ligand
     if split.cation_only:
-        counts["metal"] = sum(1 for z in split.ligand_nums if z in METALS)
+        groups["metal"] = sum(n for z, n in split.ligand_counts.items() if z in METALS)
     else:
-        counts["metal"] = sum(1 for z in nums if z in METALS and z not in _anchors.ALKALI)
-    result = _anchors.analyse(lig if split.run_groups else None, atoms, counts, split.n_organic)
+        groups["metal"] = sum(
+            n for z, n in counts.items() if z in METALS and z not in _anchors.ALKALI
+        )
+    result = _anchors.analyse(lig if split.run_groups else None, atoms, groups, split.n_organic)
     btype, primary, reason, onehot = _anchors.binding(result, split.lewis_metals, split.cation_only)
     for group in _anchors.ANCHOR_GROUPS:
-        out[f"anchor_{group}"] = float(counts.get(group, 0))
-    out["n_anchors"] = float(sum(counts.values()))
+        out[f"anchor_{group}"] = float(groups.get(group, 0))
+    out["n_anchors"] = float(sum(groups.values()))
     out["is_chelating"] = float(result.chelating)
     out.update(onehot)
     out["zwitterionic"] = float(result.zwitterionic)

@@ -34,8 +34,8 @@ from pqdml.chem._compute import (
     LIGAND_STRING_FEATURES,
     SUPPORTED_ELEMENTS,
     Split,
-    atomic_numbers,
     compute,
+    element_counts,
     morgan_generator,
 )
 from pqdml.chem._dictionary import LigandRecord, dictionary_records, lookup_name, suggest_names
@@ -141,10 +141,23 @@ def resolve_ligand(text: str) -> LigandRecord:
     return _resolve(text)[0]
 
 
+_REMOVE_HS = Chem.SmilesParserParams()  # RDKit's defaults: sanitize, remove hydrogens
+_KEEP_HS = Chem.SmilesParserParams()
+_KEEP_HS.removeHs = False  # type: ignore[assignment]  # RDKit stub mistypes the field
+#: a bracket atom of element H (``[H]``, ``[2H]``, ``[H+]``), not He/Hf/Hg/Ho/Hs
+_EXPLICIT_H = re.compile(r"\[\d*H(?![a-z])")
+
+
 def _parse_smiles(smiles: str) -> Chem.Mol | None:
+    """Parse and sanitize; hydrogens written as atoms are removed, as by default.
+
+    RDKit's hydrogen-removal pass costs about a quarter of a parse even when there is
+    no hydrogen atom to remove, so it runs only when the text has one.
+    """
+    params = _REMOVE_HS if _EXPLICIT_H.search(smiles) else _KEEP_HS
     with rdBase.BlockLogs():
         try:
-            return Chem.MolFromSmiles(smiles)
+            return Chem.MolFromSmiles(smiles, params)
         except (RuntimeError, ValueError):  # pragma: no cover - RDKit returns None normally
             return None
 
@@ -215,9 +228,17 @@ def _featurize(
     text: str, descriptors: str, morgan_bits: int, fingerprint_bits: int
 ) -> dict[str, Any]:
     """:func:`featurize_ligand` without the option check; see :func:`_featurize_table`."""
+    canonical, name, feats = _features(text, descriptors, morgan_bits, fingerprint_bits)
+    return {"ligand_canonical_smiles": canonical, "ligand_resolved_name": name, **feats}
+
+
+def _features(
+    text: str, descriptors: str, morgan_bits: int, fingerprint_bits: int
+) -> tuple[str, str | None, dict[str, Any]]:
+    """Canonical SMILES, dictionary name and the (cached, shared: do not modify) features."""
     record, mol = _resolve(text)
-    nums = atomic_numbers(mol)
-    if not SUPPORTED_ELEMENTS.issuperset(nums):
+    counts = element_counts(mol)
+    if not SUPPORTED_ELEMENTS.issuperset(counts):
         bad = sorted(
             {a.GetSymbol() for a in mol.GetAtoms() if a.GetAtomicNum() not in SUPPORTED_ELEMENTS}
         )
@@ -229,7 +250,7 @@ def _featurize(
     feats = _cache.get(key)
     if feats is None:
         feats = compute(
-            mol, nums, record.text, canonical, descriptors, morgan_bits, fingerprint_bits
+            mol, counts, record.text, canonical, descriptors, morgan_bits, fingerprint_bits
         )
         if fingerprint_bits and _names_a_ligand(canonical):
             # morgan_fingerprint(canonical) would resolve the name, not this molecule
@@ -237,7 +258,7 @@ def _featurize(
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()
         _cache[key] = feats
-    return {"ligand_canonical_smiles": canonical, "ligand_resolved_name": record.name, **feats}
+    return canonical, record.name, feats
 
 
 def _names_a_ligand(text: str) -> bool:
@@ -259,18 +280,17 @@ def _is_missing(value: object) -> bool:
 def _row(
     value: object, descriptors: str, morgan_bits: int, columns: list[str], fingerprint_bits: int = 0
 ) -> tuple[Any, ...]:
-    """Featurize one batch value into a tuple aligned with ``columns`` (never raises for input)."""
+    """Featurize one batch value into a tuple aligned with ``columns`` (never raises for input).
+
+    ``columns`` starts with :data:`_META` (status, error, canonical SMILES, name).
+    """
     if _is_missing(value) or value is pd.NA:
-        status, error, feats = "missing", "no ligand given", {}
-    else:
-        try:
-            feats = _featurize(str(value), descriptors, morgan_bits, fingerprint_bits)
-            status, error = "ok", None
-        except InvalidInputError as exc:
-            status, error, feats = exc.code, str(exc), {}
-    feats["ligand_status"] = status
-    feats["ligand_error"] = error
-    return tuple(map(feats.get, columns))
+        return ("missing", "no ligand given", *[None] * (len(columns) - 2))
+    try:
+        canonical, name, feats = _features(str(value), descriptors, morgan_bits, fingerprint_bits)
+    except InvalidInputError as exc:
+        return (exc.code, str(exc), *[None] * (len(columns) - 2))
+    return ("ok", None, canonical, name, *map(feats.get, columns[len(_META) :]))
 
 
 def _chunk_rows(args: tuple[list[str | None], str, int, list[str], int]) -> list[tuple[Any, ...]]:
@@ -435,7 +455,7 @@ def morgan_fingerprint(
     1.0
     """
     record, mol = _resolve(smiles)
-    split = Split(mol, atomic_numbers(mol), record.text, "." in record.smiles)
+    split = Split(mol, element_counts(mol), record.text, "." in record.smiles)
     return morgan_generator(radius, n_bits).GetFingerprint(split.ligand)
 
 
