@@ -32,12 +32,12 @@ def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[tuple[int, int, pd.Dat
         start += len(chunk)
 
 
-def _affinity_worker(blob: bytes, tasks: Any, results: Any, parent: int) -> None:
-    """Worker loop: predict the sub-chunks sent to this worker until ``None`` arrives.
+def _affinity_worker(tasks: Any, results: Any, parent: int) -> None:
+    """Worker loop: load the model (the first task), then predict sub-chunks until ``None``.
 
     Exits as well when the parent process is gone (e.g. killed with SIGKILL).
     """
-    _init_worker(blob)
+    _init_worker(tasks.get())
     while True:
         try:
             task = tasks.get(timeout=2.0)
@@ -87,13 +87,15 @@ def _run_local(
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
     tasks = [ctx.Queue() for _ in range(n_jobs)]
+    # the model goes through the task queue, not the process arguments: a large argument
+    # blocks start() until that child has imported everything, so workers would start
+    # one after another instead of together
     procs = [
-        ctx.Process(
-            target=_affinity_worker, args=(blob, tasks[w], results, os.getpid()), daemon=True
-        )
+        ctx.Process(target=_affinity_worker, args=(tasks[w], results, os.getpid()), daemon=True)
         for w in range(n_jobs)
     ]
-    for proc in procs:
+    for w, proc in enumerate(procs):
+        tasks[w].put(blob)
         proc.start()
     pending: dict[int, tuple[int, int, list[tuple[np.ndarray, pd.DataFrame]]]] = {}
 
