@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
         ("LigandTransformer", "featurize_ligand", "featurize_ligands", "resolve_ligand"),
         "pqdml.chem.ligand",
     ),
-    "featurize_table": "pqdml.chem.table",
+    **dict.fromkeys(("featurize_file", "featurize_table"), "pqdml.chem.table"),
     **dict.fromkeys(("read_records", "validate"), "pqdml.data"),
     **dict.fromkeys(
         ("concept_importance", "concept_of", "explain_predictions", "shap_values"),

@@ -49,15 +49,18 @@ def count_rows(path: Path, kind: str) -> int | None:
     return max(n - 1, 0)
 
 
-def iter_chunks(path: Path, kind: str, chunk_size: int) -> Iterator[pd.DataFrame]:
+def iter_chunks(
+    path: Path, kind: str, chunk_size: int, *, dtype: Any = str
+) -> Iterator[pd.DataFrame]:
     """Yield the input in chunks of ``chunk_size`` rows, every row exactly once, in order.
 
-    CSV/TSV columns are read as text (empty cells are missing), so every chunk has the
-    same column types; Parquet keeps the file's types.
+    CSV/TSV columns are read as text by default (empty cells are missing), so every chunk
+    has the same column types; ``dtype`` is passed on to :func:`pandas.read_csv` instead
+    (``None`` infers types chunk by chunk). Parquet keeps the file's types.
     """
     if kind in ("csv", "tsv"):
         sep = "," if kind == "csv" else "\t"
-        yield from pd.read_csv(path, sep=sep, dtype=str, chunksize=chunk_size)
+        yield from pd.read_csv(path, sep=sep, dtype=dtype, chunksize=chunk_size)
     elif kind == "parquet":
         import pyarrow.parquet as pq
 

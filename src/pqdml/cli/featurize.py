@@ -1,4 +1,4 @@
-"""``pqdml featurize``: a thin shell over :func:`pqdml.chem.table.featurize_table`."""
+"""``pqdml featurize``: a thin shell over :func:`pqdml.chem.table.featurize_file`."""
 
 from __future__ import annotations
 
@@ -58,7 +58,14 @@ from pqdml.cli._options import format_option
     "--jobs",
     type=int,
     default=None,
-    help="Worker processes (default: all cores above 20,000 distinct ligands, else 1; -1: all).",
+    help="Worker processes (default: all cores above 20,000 rows, else 1; -1: all).",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Rows read, featurized and written at a time (memory grows with it).",
 )
 @click.option(
     "--progress/--no-progress",
@@ -75,41 +82,38 @@ def featurize_cmd(
     descriptors: str,
     morgan_bits: int,
     jobs: int | None,
+    chunk_size: int,
     progress: bool | None,
 ) -> None:
     """Add ligand and composition features to every row of INPUT and write OUTPUT.
 
     INPUT is CSV, TSV, Parquet or .smi (or a public dataset in its original format with
     --format). All input columns are kept in order; failed rows are kept with
-    ligand_status / composition_status saying why. Prints one summary line.
+    ligand_status / composition_status saying why. Tables are streamed --chunk-size rows
+    at a time, so memory stays bounded; OUTPUT appears only when complete. Prints one
+    summary line.
 
     Example: pqdml featurize data/example_candidates.csv -o features.csv
     """
-    from pqdml.chem.table import featurize_table, read_input, summarize
+    from pqdml.chem.table import featurize_file
     from pqdml.exceptions import PQDMLError
-    from pqdml.io import table_kind, write_table
 
     try:
-        table_kind(output)
-        df, used = read_input(input_path, fmt)
-    except PQDMLError as exc:
-        raise click.ClickException(str(exc)) from exc
-    comp_col: str | None = composition_col or "composition"
-    if composition_col is None and "composition" not in df.columns:
-        click.echo("note: no 'composition' column; composition features skipped", err=True)
-        comp_col = None
-    try:
-        out = featurize_table(
-            df,
+        summary = featurize_file(
+            input_path,
+            output,
+            fmt=fmt,
             smiles_col=smiles_col,
-            composition_col=comp_col,
             name_col=name_col,
+            composition_col=composition_col,
             descriptors=descriptors,
             morgan_bits=morgan_bits,
             n_jobs=jobs,
             progress=progress,
+            chunk_size=chunk_size,
         )
-    except ValueError as exc:
+    except (PQDMLError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    write_table(out, output)
-    click.echo(f"{summarize(out)}; format: {used}; wrote {output}")
+    if summary.composition_col is None:
+        click.echo("note: no 'composition' column; composition features skipped", err=True)
+    click.echo(f"{summary}; format: {summary.format}; wrote {output}")

@@ -127,6 +127,19 @@ def _csv_record_lines(path: Path, sep: str) -> list[int]:
     return starts
 
 
+def canonical_dtypes(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Column types :func:`read_records` gives a canonical CSV/TSV table (text stays text).
+
+    Identifiers such as ``"0012"`` must not be read as numbers; every other column is
+    inferred. Empty for Parquet, which stores its types.
+    """
+    p = Path(path)
+    if table_kind(p) not in ("csv", "tsv"):
+        return {}
+    header = _header(p)
+    return {c: "str" for c in _STR_COLUMNS if c in header}
+
+
 def _read_canonical(path: Path) -> pd.DataFrame:
     kind = table_kind(path)
     if kind == "parquet":
@@ -135,9 +148,7 @@ def _read_canonical(path: Path) -> pd.DataFrame:
         return df
     if kind == "smi":
         raise UnknownFormatError(f"{str(path)!r}: a .smi file holds candidates, not records")
-    header = _header(path)
-    dtypes = {c: "str" for c in _STR_COLUMNS if c in header}
-    df = read_table(path, dtype=dtypes)
+    df = read_table(path, dtype=canonical_dtypes(path))
     try:
         lines = _csv_record_lines(path, "\t" if kind == "tsv" else ",")
     except (OSError, UnicodeDecodeError, csv.Error):
