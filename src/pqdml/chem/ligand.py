@@ -141,23 +141,10 @@ def resolve_ligand(text: str) -> LigandRecord:
     return _resolve(text)[0]
 
 
-_REMOVE_HS = Chem.SmilesParserParams()  # RDKit's defaults: sanitize, remove hydrogens
-_KEEP_HS = Chem.SmilesParserParams()
-_KEEP_HS.removeHs = False  # type: ignore[assignment]  # RDKit stub mistypes the field
-#: a bracket atom of element H (``[H]``, ``[2H]``, ``[H+]``), not He/Hf/Hg/Ho/Hs
-_EXPLICIT_H = re.compile(r"\[\d*H(?![a-z])")
-
-
 def _parse_smiles(smiles: str) -> Chem.Mol | None:
-    """Parse and sanitize; hydrogens written as atoms are removed, as by default.
-
-    RDKit's hydrogen-removal pass costs about a quarter of a parse even when there is
-    no hydrogen atom to remove, so it runs only when the text has one.
-    """
-    params = _REMOVE_HS if _EXPLICIT_H.search(smiles) else _KEEP_HS
     with rdBase.BlockLogs():
         try:
-            return Chem.MolFromSmiles(smiles, params)
+            return Chem.MolFromSmiles(smiles)
         except (RuntimeError, ValueError):  # pragma: no cover - RDKit returns None normally
             return None
 
