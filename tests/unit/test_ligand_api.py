@@ -379,30 +379,3 @@ def test_one_amine_smarts_sorts_like_the_three_patterns(smi):
             hits = sorted({m[0] for m in mol.GetSubstructMatches(Chem.MolFromSmarts(smarts))})
             assert atoms[group] == hits, (smi, group, mol.GetNumAtoms())
             assert counts[group] == len(hits)
-
-
-@pytest.mark.parametrize(
-    "smi",
-    [
-        *AMINE_PANEL,
-        "[H]C1=CC=CC=C1",
-        "[2H]OC",
-        "[H+].[Br-]",
-        "[H][H]",
-        "C[C@H](N)C(=O)O",
-        "F/C=C/F",
-        "CC[Hg]C",
-        "[He]",
-        "CCO ethanol",
-        "C(C",
-    ],
-)
-def test_parse_equals_rdkit_default(smi):
-    """Hydrogen removal is skipped only where there is no hydrogen atom: same molecule."""
-    from pqdml.chem.ligand import _parse_smiles
-
-    ours, rdkit = _parse_smiles(smi), Chem.MolFromSmiles(smi)
-    assert (ours is None) == (rdkit is None)
-    if rdkit is not None:
-        assert Chem.MolToSmiles(ours) == Chem.MolToSmiles(rdkit)
-        assert ours.GetNumAtoms() == rdkit.GetNumAtoms()
