@@ -379,3 +379,29 @@ def test_one_amine_smarts_sorts_like_the_three_patterns(smi):
             hits = sorted({m[0] for m in mol.GetSubstructMatches(Chem.MolFromSmarts(smarts))})
             assert atoms[group] == hits, (smi, group, mol.GetNumAtoms())
             assert counts[group] == len(hits)
+
+
+@pytest.mark.parametrize(
+    "smi",
+    [
+        "CCCCCCCC/C=C\\CCCCCCCC(=O)O",
+        "CCCCCCCCCCCC[N+](C)(C)CCCCCCCCCCCC.[Br-]",
+        "O=C(O)c1ccccc1N",
+        "CCCCCCCCCCCCCCCCCC(=O)OCC(COP(=O)([O-])OCC[N+](C)(C)C)OC(=O)CCCCCCCC",
+    ],
+)
+def test_every_spelling_gives_identical_features(smi):
+    """Atom order (how the SMILES is written) does not change any feature, not even the last bit."""
+    from rdkit import rdBase
+
+    from pqdml.chem import ligand
+
+    rdBase.SeedRandomNumberGenerator(0)
+    mol = Chem.MolFromSmiles(smi)
+    seen = set()
+    for seed in range(25):
+        spelling = Chem.MolToSmiles(mol, doRandom=True, canonical=False) if seed else smi
+        ligand._cache.clear()  # compute each spelling afresh, not from the memo
+        f = featurize_ligand(spelling)
+        seen.add(tuple(f[name] for name in ligand_feature_names()))
+    assert len(seen) == 1

@@ -303,14 +303,21 @@ def crippen_logp(mol: Chem.Mol) -> float:
     return float(sum(per_atom))
 
 
+#: Decimals kept of the summed descriptors (molecular weight, TPSA, logP). Their per-atom
+#: terms have at most about four decimals, but the order of the atoms (which depends on how
+#: the SMILES was written) changes the last binary digit of a floating-point sum; rounding
+#: makes every spelling of a molecule give the same value, bit for bit.
+_DECIMALS = 6
+
+
 def _descriptors(mol: Chem.Mol, counts: dict[int, int]) -> dict[str, float]:
     """Fast default descriptors; H-bond counts are Lipinski's (NH+OH donors, N+O acceptors)."""
     polymer = 0 in counts and any(a.GetAtomicNum() == 0 and a.GetDegree() for a in mol.GetAtoms())
     return {
-        "mol_weight": rdMolDescriptors._CalcMolWt(mol),
+        "mol_weight": round(rdMolDescriptors._CalcMolWt(mol), _DECIMALS),
         "heavy_atoms": float(mol.GetNumHeavyAtoms()),
-        "tpsa": rdMolDescriptors.CalcTPSA(mol),
-        "logp": crippen_logp(mol),
+        "tpsa": round(rdMolDescriptors.CalcTPSA(mol), _DECIMALS),
+        "logp": round(crippen_logp(mol), _DECIMALS),
         "h_donors": float(rdMolDescriptors.CalcNumLipinskiHBD(mol)),
         "h_acceptors": float(rdMolDescriptors.CalcNumLipinskiHBA(mol)),
         "rotatable_bonds": float(rdMolDescriptors.CalcNumRotatableBonds(mol, _ROT_NONSTRICT)),
