@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pqdml.exceptions import InvalidInputError
-from pqdml.io import atomic_open, atomic_path, table_kind
+from pqdml.io import atomic_open, atomic_path, iter_smi, table_kind
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -69,17 +69,12 @@ def iter_chunks(
     elif kind == "smi":
         smiles: list[str] = []
         names: list[str | None] = []
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                text = line.strip()
-                if not text or text.startswith("#"):
-                    continue
-                parts = text.split(maxsplit=1)
-                smiles.append(parts[0])
-                names.append(parts[1] if len(parts) > 1 else None)
-                if len(smiles) == chunk_size:
-                    yield _smi_frame(smiles, names)
-                    smiles, names = [], []
+        for smi, name in iter_smi(path):
+            smiles.append(smi)
+            names.append(name)
+            if len(smiles) == chunk_size:
+                yield _smi_frame(smiles, names)
+                smiles, names = [], []
         if smiles:
             yield _smi_frame(smiles, names)
     else:  # pragma: no cover - table_kind limits the kinds

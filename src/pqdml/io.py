@@ -32,22 +32,27 @@ def table_kind(path: str | os.PathLike[str]) -> str:
     )
 
 
-def read_smi(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a ``.smi`` file: one SMILES per line, optionally followed by whitespace and a name.
+def iter_smi(path: str | os.PathLike[str]) -> Iterator[tuple[str, str | None]]:
+    """Yield ``(smiles, name or None)`` per line of a ``.smi`` file.
 
-    Blank lines and lines starting with ``#`` are skipped; every other line becomes a row.
+    One SMILES per line, optionally followed by whitespace and a name; blank lines and
+    lines starting with ``#`` are skipped.
     """
-    smiles: list[str] = []
-    names: list[str] = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             text = line.strip()
             if not text or text.startswith("#"):
                 continue
             parts = text.split(maxsplit=1)
-            smiles.append(parts[0])
-            names.append(parts[1] if len(parts) > 1 else "")
-    return pd.DataFrame({"ligand_smiles": smiles, "ligand_name": names})
+            yield parts[0], parts[1] if len(parts) > 1 else None
+
+
+def read_smi(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a ``.smi`` file (see :func:`iter_smi`); a line without a name gets ``""``."""
+    rows = list(iter_smi(path))
+    return pd.DataFrame(
+        {"ligand_smiles": [s for s, _ in rows], "ligand_name": [n or "" for _, n in rows]}
+    )
 
 
 def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
