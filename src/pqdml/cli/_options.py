@@ -33,3 +33,21 @@ def format_option(func: F) -> F:
         default=None,
         help="Input format (default: guessed from the file name and columns, and reported).",
     )(func)
+
+
+def shipped_model_options(func: F) -> F:
+    """Add ``--model DIR`` (as ``model_dir``, default ``None``) and ``--target plqy|pce``.
+
+    Without ``--model`` the command uses the shipped default model for ``--target``
+    (:func:`pqdml.model.default_model`).
+    """
+    func = click.option(
+        "--target", type=click.Choice(["plqy", "pce"]), default="plqy", show_default=True
+    )(func)
+    return click.option(
+        "--model",
+        "model_dir",
+        type=click.Path(exists=True, file_okay=False),
+        default=None,
+        help="Model directory (default: the shipped model for --target).",
+    )(func)

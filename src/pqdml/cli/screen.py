@@ -10,10 +10,8 @@ from typing import Any
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option
+from pqdml.cli._options import format_option, shipped_model_options
 from pqdml.exceptions import PQDMLError
-
-_TARGETS = click.Choice(["plqy", "pce"])
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,14 +46,7 @@ def _process(values: tuple[str, ...]) -> dict[str, str]:
 @main.command("predict")
 @click.option("--ligand", required=True, help="Ligand name (dictionary) or SMILES.")
 @click.option("--composition", required=True, help="Perovskite formula, e.g. CsPbI3.")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Model directory (default: the shipped model for --target).",
-)
-@click.option("--target", type=_TARGETS, default="plqy", show_default=True)
+@shipped_model_options
 @click.option(
     "--stage", default=None, help="synthesis | post-synthesis | purification | film-treatment"
 )
@@ -110,14 +101,7 @@ def predict_command(
     type=click.Path(dir_okay=False),
     help="Ranked output (.csv, .tsv or .parquet).",
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Model directory (default: the shipped model for --target).",
-)
-@click.option("--target", type=_TARGETS, default="plqy", show_default=True)
+@shipped_model_options
 @click.option(
     "--composition", default=None, help="Perovskite formula for rows without a composition column."
 )
