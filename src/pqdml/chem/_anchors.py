@@ -125,13 +125,19 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "thioether": ("S",),
     "pyridine_n": ("n",),
 }
-_COMPILED = [(g[0], Chem.MolFromSmarts(g[3]), frozenset(_NEEDS[g[0]])) for g in _GROUPS]
-# The three amine SMARTS above differ only in the H count and, for secondary and
+#: The neutral amine groups (L donors unless protonated in an inner salt).
+AMINE_GROUPS = ("amine_primary", "amine_secondary", "amine_tertiary")
+# The three amine SMARTS in _GROUPS differ only in the H count and, for secondary and
 # tertiary amines, in excluding an N between two aromatic atoms (a diarylamine, not a
-# donor). One SMARTS with their shared conditions finds every candidate N; each hit is
-# then sorted by :func:`_amine_kind`, which gives what the three SMARTS give (tested).
+# donor). They define the groups but do not run: one SMARTS with their shared conditions
+# finds every candidate N, and :func:`_amine_kind` sorts each hit as they would (tested).
+_COMPILED = [
+    (g[0], Chem.MolFromSmarts(g[3]), frozenset(_NEEDS[g[0]]))
+    for g in _GROUPS
+    if g[0] not in AMINE_GROUPS
+]
 _AMINE_ANY = Chem.MolFromSmarts("[NX3;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16])]")
-_AMINE_BY_H = {2: "amine_primary", 1: "amine_secondary", 0: "amine_tertiary"}
+_AMINE_BY_H = {2: "amine_primary", 1: "amine_secondary", 0: "amine_tertiary"}  # by H count
 _SINGLE = Chem.BondType.SINGLE
 _PLAIN = frozenset("ON=-+PSn")
 _ALL_SYMBOLS = frozenset().union(*_NEEDS.values())
@@ -170,7 +176,6 @@ ACID_GROUPS = (
     "thiol",
 )
 CATION_GROUPS = ("ammonium", "quaternary_ammonium", "onium", "amidinium")
-AMINE_GROUPS = ("amine_primary", "amine_secondary", "amine_tertiary")
 
 #: Alkali metals: counter-ions / A-site cations, not Lewis-acidic Z-type centres.
 ALKALI = frozenset({3, 11, 19, 37, 55})
@@ -208,11 +213,8 @@ def count_groups(
     counts: dict[str, int] = {}
     atoms: dict[str, list[int]] = {}
     present = _ALL_SYMBOLS if smiles is None else _symbols(smiles)
+    _count_amines(mol, "N0" in present, counts, atoms)
     for name, patt, needs in _COMPILED:
-        if name in AMINE_GROUPS:
-            if name == "amine_primary":
-                _count_amines(mol, "N0" in present, counts, atoms)
-            continue
         if not needs <= present:
             counts[name] = 0
             continue
