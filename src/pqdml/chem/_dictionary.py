@@ -12,7 +12,7 @@ import csv
 import difflib
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from pqdml.exceptions import UnknownLigandError
@@ -123,14 +123,7 @@ def lookup_name(text: str) -> LigandRecord | None:
             )
         rec = book.by_key.get(cand)
         if rec is not None:
-            return LigandRecord(
-                text=text,
-                smiles=rec.smiles,
-                name=rec.name,
-                category=rec.category,
-                citation=rec.citation,
-                source="dictionary",
-            )
+            return replace(rec, text=text)
     return None
 
 
