@@ -15,6 +15,7 @@ import pandas as pd
 
 from pqdml import _screen_io as sio
 from pqdml.exceptions import InvalidInputError
+from pqdml.model.trained import PREDICTION_COLUMNS
 
 #: Columns added to the input columns, in this order (``row_id`` comes first).
 OUTPUT_COLUMNS = [
@@ -139,19 +140,9 @@ def candidate_records(
     return records, status, message
 
 
-#: Prediction columns kept per distinct candidate (and memoized across chunks).
-_MEMO_COLUMNS = (
-    "status",
-    "error",
-    "prediction",
-    "pi_low",
-    "pi_high",
-    "in_domain",
-    "max_similarity",
-    "canonical_smiles",
-    "binding_type",
-    "chain_length",
-)
+#: Prediction columns kept per distinct candidate (and memoized across chunks): all of
+#: the model's but the nearest training ligands and AD reasons, which screening omits.
+_MEMO_COLUMNS = tuple(c for c in PREDICTION_COLUMNS if c not in ("nearest_ligands", "ad_reasons"))
 #: Largest number of distinct candidates whose predictions a process memoizes.
 _MAX_MEMO = 200_000
 _MEMO: dict[str, dict[int, tuple[Any, ...]]] = {}
