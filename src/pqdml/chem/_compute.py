@@ -304,7 +304,7 @@ def crippen_logp(mol: Chem.Mol) -> float:
 
 
 #: Decimals kept of the summed descriptors (molecular weight, TPSA, logP). Their per-atom
-#: terms have at most about four decimals, but the order of the atoms (which depends on how
+#: terms have at most four decimals (isotope masses aside), but the order of the atoms (which depends on how
 #: the SMILES was written) changes the last binary digit of a floating-point sum; rounding
 #: makes every spelling of a molecule give the same value, bit for bit.
 _DECIMALS = 6
