@@ -92,27 +92,33 @@ def write_candidates(
 
 
 class PeakRSS:
-    """Sample the RSS of this process plus its children every ``interval`` seconds."""
+    """Sample the RSS of this process plus its children every ``interval`` seconds.
+
+    ``peak`` is the largest total; ``peak_children`` the largest sum over the child
+    processes alone (e.g. a command run with :mod:`subprocess` and its workers).
+    """
 
     def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
         self.peak = 0
+        self.peak_children = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
+    def _sample(self) -> None:
         me = psutil.Process()
-        total = me.memory_info().rss
+        children = 0
         for child in me.children(recursive=True):
             try:
-                total += child.memory_info().rss
+                children += child.memory_info().rss
             except psutil.Error:
                 pass
-        return total
+        self.peak_children = max(self.peak_children, children)
+        self.peak = max(self.peak, me.memory_info().rss + children)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            self._sample()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRSS:
@@ -122,7 +128,7 @@ class PeakRSS:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self._sample())
+        self._sample()
 
 
 def get_model(target: str):
