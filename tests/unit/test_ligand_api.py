@@ -243,6 +243,45 @@ def test_batch_parallel_equals_serial():
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+@pytest.mark.parametrize("stage_batch", [3, 128])
+def test_batch_equals_one_ligand_at_a_time(monkeypatch, stage_batch):
+    """The staged batch path gives every row what featurize_ligand gives its text alone.
+
+    Spellings of one molecule share a memo entry, but an input error always names the
+    row's own text.
+    """
+    from pqdml.chem import ligand
+
+    monkeypatch.setattr(ligand, "_STAGE_BATCH", stage_batch)
+    values = [
+        "OA",
+        "CCCCCCCC/C=C\\CCCCCCCC(=O)O",
+        "OC(=O)CCCCCCC/C=C\\CCCCCCCC",
+        "*.*",
+        "[*].*",
+        "C(C",
+        "PbBr2",
+        "[Cs+].[Br-]",
+        "[Br-].[Cs+]",
+        "C[Hg]C",
+        "DDAB",
+        "OA",
+    ]
+    ligand._cache.clear()
+    batch = featurize_ligands(values)
+    for row, text in zip(batch.itertuples(index=False), values, strict=True):
+        ligand._cache.clear()
+        try:
+            alone = featurize_ligand(text)
+        except InvalidInputError as exc:
+            assert (row.ligand_status, row.ligand_error) == (exc.code, str(exc))
+            assert repr(text) in row.ligand_error
+            continue
+        assert row.ligand_status == "ok"
+        got = row._asdict()
+        assert {k: got[k] for k in alone} == alone
+
+
 def test_batch_empty():
     df = featurize_ligands([])
     assert len(df) == 0 and "chain_length" in df.columns

@@ -341,6 +341,11 @@ def morgan_generator(radius: int, n_bits: int) -> Any:
     return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
 
 
+#: One molecule to featurize: the parsed, element-checked molecule, its atoms per atomic
+#: number (:func:`element_counts`), the input text and its canonical SMILES.
+Item = tuple[Chem.Mol, dict[int, int], str, str]
+
+
 def compute(
     mol: Chem.Mol,
     counts: dict[int, int],
@@ -356,19 +361,68 @@ def compute(
     its canonical SMILES; ``text`` the input as given. With
     ``fingerprint_bits``, the entry ``ligand_fingerprint`` holds the ligand part's
     radius-2 Morgan fingerprint of that size (as :func:`pqdml.chem.ligand.morgan_fingerprint`).
+
+    Raises
+    ------
+    InvalidInputError
+        When the input holds no ligand to featurize (only ``*``), or its metal-bonded
+        atoms cannot be split into ions.
     """
-    split = Split(mol, counts, text, "." in smiles, smiles)
-    lig = split.ligand
-    out: dict[str, Any] = _descriptors(lig, split.ligand_counts)
-    out["n_organic_components"] = float(split.n_organic)
-    if split.largest is not None:
-        out.update(chain_features(split.largest, split.smiles))
-    else:
-        out.update(dict.fromkeys(CHAIN_FEATURES, 0.0))
-    if split.run_groups:
-        groups, atoms = _anchors.count_groups(lig, split.smiles)
-    else:
-        groups, atoms = dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {}
+    result = compute_many([(mol, counts, text, smiles)], descriptors, morgan_bits, fingerprint_bits)
+    if isinstance(result[0], InvalidInputError):
+        raise result[0]
+    return result[0]
+
+
+def compute_many(
+    items: Sequence[Item], descriptors: str, morgan_bits: int, fingerprint_bits: int = 0
+) -> list[dict[str, Any] | InvalidInputError]:
+    """:func:`compute` for each item, or the input error it raises, in order.
+
+    The work runs stage by stage (split all, then descriptors of all, chains of all,
+    anchors of all): each RDKit routine then runs many times in a row, which costs
+    clearly less CPU than one molecule at a time (``benchmarks/featurize.py``). The
+    results are the same either way.
+    """
+    results: list[dict[str, Any] | InvalidInputError] = []
+    splits: list[tuple[int, Split]] = []
+    for k, (mol, counts, text, smiles) in enumerate(items):
+        try:
+            splits.append((k, Split(mol, counts, text, "." in smiles, smiles)))
+        except InvalidInputError as exc:
+            results.append(exc)
+            continue
+        results.append({})
+    descs = [_descriptors(split.ligand, split.ligand_counts) for _, split in splits]
+    chains = [
+        chain_features(split.largest, split.smiles)
+        if split.largest is not None
+        else dict.fromkeys(CHAIN_FEATURES, 0.0)
+        for _, split in splits
+    ]
+    groups = [
+        _anchors.count_groups(split.ligand, split.smiles)
+        if split.run_groups
+        else (dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {})
+        for _, split in splits
+    ]
+    for (k, split), out, chain, (found, atoms) in zip(splits, descs, chains, groups, strict=True):
+        out["n_organic_components"] = float(split.n_organic)
+        out.update(chain)
+        _add_anchors(out, split, items[k][1], found, atoms)
+        _add_options(out, split.ligand, descriptors, morgan_bits, fingerprint_bits)
+        results[k] = out
+    return results
+
+
+def _add_anchors(
+    out: dict[str, Any],
+    split: Split,
+    counts: dict[int, int],
+    groups: dict[str, int],
+    atoms: dict[str, list[int]],
+) -> None:
+    """Add the ion and metal anchors, the anchor rules and the binding type to ``out``."""
     # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion;
     # C#N / C=[N-] next to O, S or Se, or BF4- / PF6-
     whole = split.whole_nums
@@ -389,10 +443,11 @@ def compute(
         groups["metal"] = sum(
             n for z, n in counts.items() if z in METALS and z not in _anchors.ALKALI
         )
+    lig = split.ligand
     result = _anchors.analyse(lig if split.run_groups else None, atoms, groups, split.n_organic)
     btype, primary, reason, onehot = _anchors.binding(result, split.lewis_metals, split.cation_only)
-    for group in _anchors.ANCHOR_GROUPS:
-        out[f"anchor_{group}"] = float(groups.get(group, 0))
+    for group, feature in _ANCHOR_NAMES:
+        out[feature] = float(groups.get(group, 0))
     out["n_anchors"] = float(sum(groups.values()))
     out["is_chelating"] = float(result.chelating)
     out.update(onehot)
@@ -401,6 +456,15 @@ def compute(
     out["binding_type_primary"] = primary
     out["binding_reason"] = reason
     out["counter_ion"] = split.counter_ion
+
+
+_ANCHOR_NAMES = list(zip(_anchors.ANCHOR_GROUPS, ANCHOR_FEATURES, strict=True))
+
+
+def _add_options(
+    out: dict[str, Any], lig: Chem.Mol, descriptors: str, morgan_bits: int, fingerprint_bits: int
+) -> None:
+    """Add the optional full RDKit descriptors, Morgan bits and fingerprint to ``out``."""
     if descriptors == "full":
         with rdBase.BlockLogs():
             full = Descriptors.CalcMolDescriptors(lig, missingVal=math.nan)
@@ -410,4 +474,3 @@ def compute(
         out.update({f"morgan_{i}": float(b) for i, b in enumerate(bits)})
     if fingerprint_bits:
         out["ligand_fingerprint"] = morgan_generator(2, fingerprint_bits).GetFingerprint(lig)
-    return out
