@@ -188,6 +188,27 @@ def test_logp_equals_rdkit_crippen():
         )
 
 
+def test_rotatable_bonds_equal_rdkit_nonstrict():
+    """The plain SMARTS used without triple bonds counts what RDKit's NonStrict option does."""
+    from rdkit.Chem import rdMolDescriptors
+
+    smiles = [r.smiles for r in dictionary_records() if "." not in r.smiles] + [
+        "CC#CCCCC",
+        "N#CCCCCN",
+        "CCCCCC(=O)NCC",
+        "C1CCCCC1CCC",
+        "c1ccccc1-c1ccccc1",
+        "CC",
+        "C" * 1200,  # RDKit stops counting at 1,000
+    ]
+    for smi in smiles:
+        got = featurize_ligand(smi)["rotatable_bonds"]
+        expected = rdMolDescriptors.CalcNumRotatableBonds(
+            Chem.MolFromSmiles(smi), rdMolDescriptors.NumRotatableBondsOptions.NonStrict
+        )
+        assert got == expected, smi
+
+
 def test_feature_names_fixed_and_ordered():
     assert len(LIGAND_NUMERIC_FEATURES) == len(set(LIGAND_NUMERIC_FEATURES))
     f = featurize_ligand("OA")
