@@ -178,6 +178,35 @@ def test_multi_component_organics_take_chain_from_largest():
     assert f["chain_length"] == 12
 
 
+@pytest.mark.parametrize(
+    "smi",
+    [
+        "*CC*",
+        "[2H]OC(C)=O",
+        "[H+]",
+        "[H][H]",
+        "[*H]",
+        "[13CH3]C",
+        "[NH4+]",
+        "[Pb+2].[Br-].[Br-]",
+        "CCCCCCCCCCCC[N+](C)(C)CCCCCCCCCCCC.[Br-]",
+        "[O-]C#N.[K+]",
+        "F[B-](F)(F)F",
+        "*CCCCCCCC*",
+        "[2H]OC(=O)CCCCCC",
+        "[2H]C([2H])([2H])CCCCCC[NH3+]",
+    ],
+)
+def test_graph_counts_equal_counting_atoms(smi):
+    """Counts equal a Counter over the graph's atoms (explicit H included), small or large."""
+    from collections import Counter
+
+    from pqdml.chem._compute import graph_counts
+
+    mol = Chem.MolFromSmiles(smi)
+    assert graph_counts(mol) == Counter(a.GetAtomicNum() for a in mol.GetAtoms())
+
+
 def test_logp_equals_rdkit_crippen():
     for rec in dictionary_records():
         mol = Chem.MolFromSmiles(rec.smiles)

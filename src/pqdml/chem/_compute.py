@@ -11,7 +11,6 @@ import functools
 import math
 import operator
 import re
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,12 +89,8 @@ _FLUORO_ANION = frozenset({5, 15})
 _ROT_NONSTRICT = rdMolDescriptors.NumRotatableBondsOptions.NonStrict
 _LEWIS_METALS = METALS - _anchors.ALKALI
 _RINGS_ONLY = Chem.SanitizeFlags.SANITIZE_SYMMRINGS
-
-
-def atomic_numbers(mol: Chem.Mol) -> list[int]:
-    """Atomic numbers of ``mol``'s atoms, in order."""
-    get = mol.GetAtomWithIdx
-    return [get(i).GetAtomicNum() for i in range(mol.GetNumAtoms())]
+#: A metal atom with a bond (to be disconnected into ions).
+_BONDED_METAL = Chem.MolFromSmarts(f"[{','.join(f'#{z}' for z in sorted(METALS))};!D0]")
 
 
 _FORMULA_TERM = re.compile(r"([A-Z][a-z]?|\*)(\d*)")
@@ -117,11 +112,45 @@ def element_counts(mol: Chem.Mol) -> dict[int, int]:
     return counts
 
 
-def _ion_label(frag: Chem.Mol, nums: Sequence[int]) -> str:
-    if all(z == 0 for z in nums):
+_FORMULA_FROM_ATOMS = 7  # graph_counts reads the formula from this many atoms on
+
+
+def graph_counts(mol: Chem.Mol) -> dict[int, int]:
+    """Count the atoms of ``mol``'s graph per atomic number (``*``: 0; hydrogen: 1).
+
+    Heavy atoms, ``*`` and explicit hydrogen atoms count, implicit hydrogens do not. Small
+    molecules (ions) are counted atom by atom; larger ones from RDKit's formula (one C++
+    call, cheaper from about seven atoms on), whose H count is replaced by the number of
+    hydrogen atoms in the graph. Both give the same counts (tested).
+    """
+    n_atoms = mol.GetNumAtoms()
+    if n_atoms < _FORMULA_FROM_ATOMS:
+        get = mol.GetAtomWithIdx
+        small: dict[int, int] = {}
+        for i in range(n_atoms):
+            z = get(i).GetAtomicNum()
+            small[z] = small.get(z, 0) + 1
+        return small
+    counts = element_counts(mol)
+    explicit_h = n_atoms - mol.GetNumHeavyAtoms() - counts.get(0, 0)
+    if explicit_h:
+        counts[1] = explicit_h
+    else:
+        counts.pop(1, None)
+    return counts
+
+
+def _single_element(frag: Chem.Mol, counts: dict[int, int]) -> int | None:
+    """Return the atomic number of a one-atom fragment, else ``None``."""
+    return next(iter(counts)) if frag.GetNumAtoms() == 1 else None
+
+
+def _ion_label(frag: Chem.Mol, counts: dict[int, int]) -> str:
+    if counts.keys() <= {0}:
         return "unspecified"
-    if len(nums) == 1 and (nums[0] in _HALOGENS or nums[0] in METALS):
-        return str(_PT.GetElementSymbol(nums[0]))
+    z = _single_element(frag, counts)
+    if z is not None and (z in _HALOGENS or z in METALS):
+        return str(_PT.GetElementSymbol(z))
     formula = _CHARGE.sub("", rdMolDescriptors.CalcMolFormula(frag))
     return _ION_LABELS.get(formula, formula)
 
@@ -169,10 +198,7 @@ class Split:
         numset = set(counts)
         #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
         self.smiles = smiles
-        nums: list[int] = atomic_numbers(mol) if dotted or numset & METALS else []
-        if numset & METALS and any(
-            mol.GetAtomWithIdx(i).GetDegree() for i, z in enumerate(nums) if z in METALS
-        ):
+        if numset & METALS and mol.HasSubstructMatch(_BONDED_METAL):
             try:
                 with rdBase.BlockLogs():
                     mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
@@ -180,7 +206,6 @@ class Split:
                 raise InvalidSmilesError(
                     f"ligand {text!r}: its metal-bonded atoms cannot be split into ions ({exc})"
                 ) from exc
-            nums = [a.GetAtomicNum() for a in mol.GetAtoms()]
             self.smiles = Chem.MolToSmiles(mol)
             dotted = True
         self.whole = mol
@@ -199,32 +224,31 @@ class Split:
                 self.largest = mol
                 self.n_organic = 1
                 return
-        self._split(mol, nums or atomic_numbers(mol), text)
+        self._split(mol, text)
 
-    def _split(self, mol: Chem.Mol, nums: list[int], text: str) -> None:
-        mapping: list[tuple[int, ...]] = []
+    def _split(self, mol: Chem.Mol, text: str) -> None:
         # the input is sanitized: its fragments keep its perception and need only ring info
-        frags = list(
-            Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False, fragsMolAtomMapping=mapping)
-        )
+        frags = list(Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False))
         for frag in frags:
             Chem.SanitizeMol(frag, _RINGS_ONLY)
-        fnums = [[nums[i] for i in idxs] for idxs in mapping]
-        kinds = [_kind(f, set(n)) for f, n in zip(frags, fnums, strict=True)]
+        fcounts = [graph_counts(f) for f in frags]
+        kinds = [_kind(f, set(c)) for f, c in zip(frags, fcounts, strict=True)]
         lewis = set()
-        if self.whole_nums & _LEWIS_METALS:
-            for i, z in enumerate(nums):
-                if z in _LEWIS_METALS:
-                    q = mol.GetAtomWithIdx(i).GetFormalCharge()
-                    sym = _PT.GetElementSymbol(z)
-                    lewis.add(f"{sym}({q:+d})" if q else sym)
+        for frag, counts in zip(frags, fcounts, strict=True):
+            if counts.keys() & _LEWIS_METALS:
+                for atom in frag.GetAtoms():
+                    z = atom.GetAtomicNum()
+                    if z in _LEWIS_METALS:
+                        q = atom.GetFormalCharge()
+                        sym = _PT.GetElementSymbol(z)
+                        lewis.add(f"{sym}({q:+d})" if q else sym)
         self.lewis_metals = sorted(lewis)
         all_k = range(len(frags))
         organic = [k for k in all_k if kinds[k] == "organic"]
         self.n_organic = len(organic)
 
         def is_hx(k: int) -> bool:
-            return len(fnums[k]) == 1 and fnums[k][0] in _HALOGENS
+            return _single_element(frags[k], fcounts[k]) in _HALOGENS
 
         if organic:
             ligand = organic
@@ -242,7 +266,7 @@ class Split:
             elif cations:
                 ligand = cations
                 self.cation_only = "/".join(
-                    sorted({_ion_label(frags[k], fnums[k]) for k in cations})
+                    sorted({_ion_label(frags[k], fcounts[k]) for k in cations})
                 )
                 self.run_groups = False
             elif charged:
@@ -253,14 +277,20 @@ class Split:
                     code="no_ligand",
                 )
         if organic or not self.lewis_metals:
-            others = {_ion_label(frags[k], fnums[k]) for k in all_k if k not in ligand}
+            others = {_ion_label(frags[k], fcounts[k]) for k in all_k if k not in ligand}
             if not organic and all(is_hx(k) for k in ligand) and not others:
                 others = {"H"}  # HI, HBr written as a lone halogen: the proton is the counter-ion
         else:
-            others = {_ion_label(frags[k], fnums[k]) for k in all_k if kinds[k] == "inorganic"}
+            others = {_ion_label(frags[k], fcounts[k]) for k in all_k if kinds[k] == "inorganic"}
         self.counter_ion = ";".join(sorted(others)) or None
         self.ligand = _combine([frags[k] for k in ligand])
-        self.ligand_counts = dict(Counter(z for k in ligand for z in fnums[k]))
+        if len(ligand) == 1:
+            self.ligand_counts = fcounts[ligand[0]]
+        else:
+            self.ligand_counts = {}
+            for k in ligand:
+                for z, n in fcounts[k].items():
+                    self.ligand_counts[z] = self.ligand_counts.get(z, 0) + n
         if organic:
             self.largest = frags[max(organic, key=lambda k: frags[k].GetNumHeavyAtoms())]
 
