@@ -207,6 +207,44 @@ def test_graph_counts_equal_counting_atoms(smi):
     assert graph_counts(mol) == Counter(a.GetAtomicNum() for a in mol.GetAtoms())
 
 
+@pytest.mark.parametrize(
+    "smi",
+    [
+        "[H]N([H])C",
+        "[H]/C(F)=C/F",
+        "C[C@H](C)C",
+        "F/C=C/C=C/F",
+        "C/C(F)=C/C",
+        "N[C@@H](C)C(=O)O",
+        "C[C@]1(O)CC[C@H](C)CC1",
+        "CC/C=C/[C@H](C)O",
+        "C[S@](=O)CC",
+        "[2H]C",
+        "[H][H]",
+        "[H+]",
+        "C1=CC=CC=C1",
+        "[Pb](Br)Br",
+        "C(C)(C)(C)(C)C",  # valence error: no molecule
+        "c1ccccc",  # cannot kekulize: no molecule
+        "C(C",  # syntax error: no molecule
+    ],
+)
+def test_parse_matches_rdkit_molfromsmiles(smi):
+    """The parse without stereo perception gives MolFromSmiles's canonical SMILES (or None)."""
+    from rdkit import rdBase
+
+    from pqdml.chem.ligand import _parse_smiles
+
+    with rdBase.BlockLogs():
+        expected = Chem.MolFromSmiles(smi)
+    got = _parse_smiles(smi)
+    if expected is None:
+        assert got is None
+    else:
+        assert Chem.MolToSmiles(got) == Chem.MolToSmiles(expected)
+        assert got.GetNumAtoms() == expected.GetNumAtoms()
+
+
 def test_logp_equals_rdkit_crippen():
     for rec in dictionary_records():
         mol = Chem.MolFromSmiles(rec.smiles)
