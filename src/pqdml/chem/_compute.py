@@ -430,7 +430,7 @@ def compute_many(
 
     The work runs stage by stage (split all, then descriptors of all, chains of all,
     anchors of all): each RDKit routine then runs many times in a row, which costs
-    clearly less CPU than one molecule at a time (``benchmarks/featurize.py``). The
+    about 10% less CPU than one molecule at a time (``benchmarks/featurize.py``). The
     results are the same either way.
     """
     results: list[dict[str, Any] | InvalidInputError] = []
