@@ -407,8 +407,8 @@ def featurize_ligands(
 
     Examples
     --------
-    >>> featurize_ligands(["OA", "C(C"])["ligand_status"].tolist()
-    ['ok', 'unknown_ligand']
+    >>> featurize_ligands(["OA", "C(C", "not-a-ligand"])["ligand_status"].tolist()
+    ['ok', 'invalid_smiles', 'unknown_ligand']
     """
     _check_options(descriptors, morgan_bits)
     return _featurize_table(

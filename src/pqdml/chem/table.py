@@ -93,8 +93,9 @@ def featurize_table(
     Examples
     --------
     >>> out = featurize_table(pd.DataFrame({"ligand_smiles": ["OA"], "composition": ["CsPbBr3"]}))
-    >>> out[["ligand_status", "chain_length", "composition_status"]].iloc[0].tolist()
-    ['ok', 18.0, 'ok']
+    >>> row = out.iloc[0]
+    >>> row["ligand_status"], float(row["chain_length"]), row["composition_status"]
+    ('ok', 18.0, 'ok')
     """
     text = _ligand_text(df, smiles_col, name_col)
     if composition_col is not None and composition_col not in df.columns:
