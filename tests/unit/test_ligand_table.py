@@ -62,3 +62,28 @@ def test_read_input_plain_table_and_smi(tmp_path):
     assert used == "table" and df["ligand_smiles"].tolist() == ["CCCCN", "OC(=O)c1ccccc1"]
     with pytest.raises(FileNotFoundError):
         read_input(tmp_path / "nope.csv")
+
+
+def test_streamed_chunks_share_one_worker_pool(tmp_path, monkeypatch):
+    """With several jobs, featurize_file starts one pool for all chunks; output unchanged."""
+    from pqdml.chem import ligand
+    from pqdml.chem.table import featurize_file
+
+    anchors = ["N", "OC(=O)", "S", "[NH3+]", "OP(O)(=O)", "N(C)"]
+    ends = ["", "c1ccccc1", "F", "O", "Cl", "C#N", "C=C"]
+    smiles = [a + "C" * n + e for a in anchors for n in range(1, 31) for e in ends]
+    assert len(set(smiles)) == 1260
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"ligand_smiles": smiles}).to_csv(src, index=False)
+
+    started = []
+    real = ligand._new_pool
+    monkeypatch.setattr(ligand, "_new_pool", lambda jobs: started.append(jobs) or real(jobs))
+    featurize_file(src, tmp_path / "two.csv", chunk_size=630, n_jobs=2)
+    assert started == [2]  # two chunks of 630 distinct ligands, one pool
+    featurize_file(src, tmp_path / "one.csv", chunk_size=630, n_jobs=1)
+    assert started == [2]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "two.csv"), pd.read_csv(tmp_path / "one.csv")
+    )
+    assert not ligand._SHARED  # the pool is closed with the call

@@ -16,12 +16,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
+import multiprocessing.pool
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -432,6 +434,60 @@ def _chunk_block(args: tuple[list[str | None], str, int, list[str], int]) -> _Bl
     return texts, numeric, fingerprints
 
 
+#: Distinct ligands per worker process below which one more process does not pay off.
+_PER_JOB = 500
+
+
+def useful_jobs(n_jobs: int, n_distinct: int) -> int:
+    """Return how many processes are worth starting for ``n_distinct`` ligands (<= ``n_jobs``).
+
+    Examples
+    --------
+    >>> useful_jobs(8, 1200), useful_jobs(8, 100), useful_jobs(2, 10**6)
+    (3, 1, 2)
+    """
+    return max(1, min(n_jobs, n_distinct // _PER_JOB + 1))
+
+
+def _new_pool(jobs: int) -> multiprocessing.pool.Pool:
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    return ctx.Pool(jobs)
+
+
+#: The pool of :func:`shared_workers` while its block runs (at most one).
+_SHARED: list[tuple[int, multiprocessing.pool.Pool]] = []
+
+
+@contextlib.contextmanager
+def shared_workers(n_jobs: int) -> Iterator[None]:
+    """Let every batch featurized inside the block with several processes use one pool.
+
+    For a stream of chunks (:func:`pqdml.chem.table.featurize_file`): the ``n_jobs``
+    worker processes start once instead of once per chunk, and keep their memos
+    (features by canonical SMILES, Crippen contributions) from one chunk to the next.
+    With ``n_jobs`` below 2, or inside another such block, it changes nothing.
+    """
+    if n_jobs < 2 or _SHARED:
+        yield
+        return
+    with _new_pool(n_jobs) as pool:
+        _SHARED.append((n_jobs, pool))
+        try:
+            yield
+        finally:
+            _SHARED.clear()
+
+
+@contextlib.contextmanager
+def _worker_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+    """Yield the shared pool when one with enough workers is open, else a new pool."""
+    if _SHARED and _SHARED[0][0] >= jobs:
+        yield _SHARED[0][1]
+        return
+    with _new_pool(jobs) as pool:
+        yield pool
+
+
 def _featurize_table(
     values: Iterable[object],
     *,
@@ -462,7 +518,7 @@ def _featurize_table(
     jobs = _default_jobs(len(unique)) if n_jobs is None else n_jobs
     if jobs < 0:
         jobs = os.cpu_count() or 1
-    jobs = max(1, min(jobs, len(unique) // 500 + 1))
+    jobs = useful_jobs(jobs, len(unique))
     disable: bool | None = (
         not progress if progress is not None else (None if len(unique) >= 5000 else True)
     )
@@ -478,8 +534,7 @@ def _featurize_table(
                 blocks.append(_chunk_block(arg))
                 bar.update(len(arg[0]))
         else:
-            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-            with ctx.Pool(jobs) as pool:
+            with _worker_pool(jobs) as pool:
                 for arg, block in zip(args, pool.imap(_chunk_block, args), strict=True):
                     blocks.append(block)
                     bar.update(len(arg[0]))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pqdml.chem.ligand import featurize_ligands
+from pqdml.chem.ligand import featurize_ligands, shared_workers, useful_jobs
 from pqdml.exceptions import UnknownFormatError
 from pqdml.io import read_table, table_kind, write_table
 
@@ -299,7 +299,8 @@ def featurize_file(
         it and skips the composition features otherwise.
     n_jobs
         Worker processes; ``None`` uses every core for inputs above 20,000 rows (read
-        whole: above 20,000 distinct ligands) and one below; ``-1`` uses every core.
+        whole: above 20,000 distinct ligands) and one below; ``-1`` uses every core. One
+        pool serves all chunks, so its workers keep their memos from chunk to chunk.
     progress
         ``True`` forces a tqdm bar over rows on stderr, ``False`` hides it, ``None``
         shows it for 5,000 rows or more when stderr is a terminal.
@@ -383,6 +384,8 @@ def featurize_file(
                 yield res
                 bar.update(rows)
 
-    write_chunks(featurized(), out)
+    rows_per_chunk = chunk_size if total is None else min(chunk_size, total)
+    with shared_workers(useful_jobs(n_jobs, rows_per_chunk)):  # one worker pool for all chunks
+        write_chunks(featurized(), out)
     failures = {what: codes for what, codes in failures.items() if codes}
     return FeaturizeSummary(out, used, tally["rows"], tally["ok"], failures, comp, tally["chunks"])
