@@ -395,38 +395,17 @@ def morgan_generator(radius: int, n_bits: int) -> Any:
 Item = tuple[Chem.Mol, dict[int, int], str, str]
 
 
-def compute(
-    mol: Chem.Mol,
-    counts: dict[int, int],
-    text: str,
-    smiles: str,
-    descriptors: str,
-    morgan_bits: int,
-    fingerprint_bits: int = 0,
-) -> dict[str, Any]:
-    """All features of one parsed, element-checked molecule (see :func:`featurize_ligand`).
-
-    ``counts`` are ``mol``'s atoms per atomic number (:func:`element_counts`), ``smiles``
-    its canonical SMILES; ``text`` the input as given. With
-    ``fingerprint_bits``, the entry ``ligand_fingerprint`` holds the ligand part's
-    radius-2 Morgan fingerprint of that size (as :func:`pqdml.chem.ligand.morgan_fingerprint`).
-
-    Raises
-    ------
-    InvalidInputError
-        When the input holds no ligand to featurize (only ``*``), or its metal-bonded
-        atoms cannot be split into ions.
-    """
-    result = compute_many([(mol, counts, text, smiles)], descriptors, morgan_bits, fingerprint_bits)
-    if isinstance(result[0], InvalidInputError):
-        raise result[0]
-    return result[0]
-
-
 def compute_many(
     items: Sequence[Item], descriptors: str, morgan_bits: int, fingerprint_bits: int = 0
 ) -> list[dict[str, Any] | InvalidInputError]:
-    """:func:`compute` for each item, or the input error it raises, in order.
+    """All features of each parsed, element-checked molecule, or its input error, in order.
+
+    Features as :func:`pqdml.chem.ligand.featurize_ligand` returns them. With
+    ``fingerprint_bits``, the entry ``ligand_fingerprint`` holds the ligand part's
+    radius-2 Morgan fingerprint of that size (as :func:`pqdml.chem.ligand.morgan_fingerprint`).
+    The error (an :class:`InvalidInputError`, returned, not raised) says when an input
+    holds no ligand to featurize (only ``*``) or its metal-bonded atoms cannot be split
+    into ions.
 
     The work runs stage by stage (split all, then descriptors of all, chains of all,
     anchors of all): each RDKit routine then runs many times in a row, which costs
