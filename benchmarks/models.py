@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pqdml.data.datasets import load
 from pqdml.data.formats import read_records
-from pqdml.datasets import load
 from pqdml.io import atomic_open
 from pqdml.model import train
 from pqdml.model.metrics import regression_metrics

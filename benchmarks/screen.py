@@ -209,7 +209,7 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=10_000)
     parser.add_argument("--target", default="plqy")
     args = parser.parse_args()
-    from pqdml._screen_io import cpu_count
+    from pqdml.screen.parts import cpu_count
 
     n_jobs = args.jobs or cpu_count()
     model, model_source = get_model(args.target)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pqdml.datasets import load
+from pqdml.data.datasets import load
 from pqdml.data.formats import read_records
 from pqdml.io import write_table
 

@@ -4,15 +4,20 @@ Data flows one way: records → featurizers → model → predictions → explan
 
 - :mod:`pqdml.chem.ligand` — ligand name/SMILES → descriptors, anchors, L/X/Z type.
 - :mod:`pqdml.chem.composition` — perovskite formula → site fractions, radii, factors.
-- :mod:`pqdml.data` — the canonical record schema, validation, dataset adapters.
-- :mod:`pqdml.datasets` — registered public datasets, loaded in the canonical schema.
-- :mod:`pqdml.explain` — SHAP values, concepts, per-prediction sentences.
+- :mod:`pqdml.data` — the target table, record rules, schema, validation, dataset adapters,
+  and the registered public datasets (:mod:`pqdml.data.datasets`).
+- :mod:`pqdml.features` — records → feature matrix; whole tables (``pqdml featurize``).
+- :mod:`pqdml.model` — training with grouped CV, baselines, intervals, domain, artifacts.
+- :mod:`pqdml.explain` — SHAP values, concepts, per-prediction sentences, plots.
+- :mod:`pqdml.predict` — one candidate, with everything a chemist needs to judge it.
+- :mod:`pqdml.screen` — streaming, resumable screening of candidate files.
 - :mod:`pqdml.report` — the self-contained HTML report with its figures and tables.
 """
 
 import importlib
 
-from pqdml._version import __version__ as __version__
+#: The package version, in one place (read by setuptools at build time).
+__version__ = "0.1.0"
 
 # Public names → the module that defines them, imported on first use so that `import pqdml`
 # stays light (pqdml.model pulls in xgboost and scikit-learn). `screen` itself stays in
@@ -32,16 +37,17 @@ _EXPORTS: dict[str, str] = {
         "pqdml.chem.composition",
     ),
     **dict.fromkeys(
-        ("LigandTransformer", "featurize_ligand", "featurize_ligands", "resolve_ligand"),
-        "pqdml.chem.ligand",
+        ("featurize_ligand", "featurize_ligands", "resolve_ligand"), "pqdml.chem.ligand"
     ),
-    **dict.fromkeys(("featurize_file", "featurize_table"), "pqdml.chem.table"),
+    "LigandTransformer": "pqdml.chem.transformers",
+    **dict.fromkeys(("featurize_file", "featurize_table"), "pqdml.features"),
     **dict.fromkeys(("read_records", "validate"), "pqdml.data"),
     **dict.fromkeys(
         ("concept_importance", "concept_of", "explain_predictions", "shap_values"),
         "pqdml.explain",
     ),
     "write_report": "pqdml.report",
+    **dict.fromkeys(("Predictor", "resolve_model"), "pqdml.model"),
     "ScreenSummary": "pqdml.screen",
     **dict.fromkeys(("PredictionReport", "predict_one"), "pqdml.predict"),
     **dict.fromkeys(("generate_library", "real_library"), "pqdml.library"),

@@ -18,7 +18,7 @@ def datasets_dir() -> Path:
 
     ``$PQDML_DATASETS`` if set, else ``../shared/datasets`` relative to the current
     directory, else relative to a source checkout of pqdml. The folder may not exist:
-    callers then fall back to downloading (see :func:`pqdml.datasets.fetch`).
+    callers then fall back to downloading (see :func:`pqdml.data.datasets.fetch`).
     """
     env = os.environ.get(DATASETS_ENV)
     if env:
@@ -57,3 +57,11 @@ def bundled_data_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return _REPO_ROOT / "data"
+
+
+def cpu_count() -> int:
+    """Cores this process may use (its CPU affinity where the OS tells, else all cores)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,10 @@ from typing import Any
 import pandas as pd
 
 from pqdml import exceptions as exc
+from pqdml.chem.ligand import resolve_ligand
+from pqdml.data.targets import target_spec
+from pqdml.explain import explain_predictions
+from pqdml.model import Predictor, resolve_model
 
 __all__ = ["PredictionReport", "predict_one"]
 
@@ -113,8 +118,6 @@ class PredictionReport:
 
 def _resolve_smiles(text: str) -> str:
     """SMILES of a dictionary name or a SMILES; raises when it is neither."""
-    from pqdml.chem.ligand import resolve_ligand
-
     record = resolve_ligand(text)
     for attr in ("smiles", "canonical_smiles"):
         value = getattr(record, attr, None)
@@ -132,11 +135,9 @@ def _nearest(text: object) -> list[tuple[str, float]]:
     return out
 
 
-def _unit(model: Any) -> str:
-    """Return the unit of the model's target column (``%``, ``V``, ``nm``) from the schema."""
-    from pqdml.data.schema import COLUMNS
-
-    spec = COLUMNS.get(str(getattr(model, "target_column", "")))
+def _unit(model: Predictor) -> str:
+    """Return the unit of the model's target column (``%``, ``V``, ``nm``) from the target table."""
+    spec = target_spec(str(model.target_column))
     return spec.unit if spec is not None else ""
 
 
@@ -144,7 +145,7 @@ def predict_one(
     ligand: str,
     composition: str,
     *,
-    model: Any = None,
+    model: Predictor | str | os.PathLike[str] | None = None,
     target: str = "plqy",
     stage: str | None = None,
     process: Mapping[str, float] | None = None,
@@ -189,13 +190,11 @@ def predict_one(
     >>> report = predict_one("octylamine", "CsPbI3")  # doctest: +SKIP
     >>> print(report)  # doctest: +SKIP
     """
-    from pqdml.screen import _resolve_model
-
     if not isinstance(ligand, str) or not ligand.strip():
         raise exc.UnknownLigandError(f"ligand {ligand!r} is empty")
     if not isinstance(composition, str) or not composition.strip():
         raise exc.InvalidCompositionError(f"composition {composition!r} is empty")
-    model = _resolve_model(model, target)
+    model = resolve_model(model, target)
     smiles = _resolve_smiles(ligand.strip())
     record: dict[str, Any] = {
         "record_id": "query",
@@ -227,8 +226,6 @@ def predict_one(
         )
     contributions: list[str] = []
     if top > 0:
-        from pqdml.explain import explain_predictions
-
         contributions = explain_predictions(model, records, top=top)[0]
     reasons = [r for r in str(row.get("ad_reasons") or "").split("; ") if r]
     chain = row.get("chain_length")
@@ -237,8 +234,8 @@ def predict_one(
         canonical_smiles=row.get("canonical_smiles"),
         composition=composition.strip(),
         stage=stage,
-        target=str(getattr(model, "target", target)),
-        target_column=str(getattr(model, "target_column", "")),
+        target=model.target,
+        target_column=model.target_column,
         unit=_unit(model),
         prediction_kind=str(result.attrs.get("prediction_kind", "value")),
         prediction=float(row["prediction"]),

@@ -233,7 +233,7 @@ def test_summary_counts_every_chunk(messy, tmp_path):
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_failure_in_a_later_chunk_leaves_no_output(messy, tmp_path, monkeypatch, suffix):
-    import pqdml.chem.table as table
+    import pqdml.features.table as table
 
     real, calls = table.featurize_table, []
 
@@ -268,8 +268,8 @@ def test_failure_in_a_later_chunk_leaves_no_output(messy, tmp_path, monkeypatch,
 
 
 def test_large_inputs_use_every_core(messy, tmp_path, monkeypatch):
-    import pqdml._screen_io as sio
-    import pqdml.chem.table as table
+    import pqdml.features.table as table
+    import pqdml.screen.parts as sio
 
     seen = []
     real = table.featurize_table
@@ -286,7 +286,7 @@ def test_large_inputs_use_every_core(messy, tmp_path, monkeypatch):
 
 
 def test_public_formats_are_read_whole(tmp_path):
-    from pqdml.chem.table import _streamable
+    from pqdml.features.table import _streamable
 
     plain = tmp_path / "p.csv"
     plain.write_text("ligand_smiles\nOA\n")

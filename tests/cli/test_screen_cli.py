@@ -149,7 +149,7 @@ def test_library_real(tmp_path):
 
 def test_screen_reads_an_original_public_file_with_format(tmp_path, shared_datasets):
     """The CLI contract: screen takes --format like every data command; every row kept."""
-    from pqdml.datasets import load
+    from pqdml.data.datasets import load
 
     src = shared_datasets / "buried_interface" / "new.xlsx"
     out = tmp_path / "ranked.csv"

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from rdkit import Chem
 
-from pqdml import datasets
-from pqdml.data import read_records, validate
+from pqdml.data import datasets, read_records, validate
 from pqdml.data.adapters import OA_OAM_SMILES, SOLVENT_SMILES, clean_formula
 from pqdml.io import write_table
 

@@ -174,7 +174,7 @@ def test_captions_are_computed_from_the_data(report: Path) -> None:
 def test_recomputed_oof_uses_the_models_folds(model, curated: pd.DataFrame) -> None:
     import copy
 
-    from pqdml._report_cv import oof_predictions
+    from pqdml.model.oof import oof_predictions
 
     stored, how = oof_predictions(model, curated)
     assert how.startswith("out-of-fold predictions stored")
@@ -204,7 +204,7 @@ def test_report_without_data_still_writes(tmp_path: Path, model) -> None:
 
 
 def test_failure_leaves_no_report(tmp_path: Path, model, curated, monkeypatch) -> None:
-    from pqdml import plots
+    from pqdml.explain import plots
     from pqdml.report import write_report
 
     def broken(*args, **kwargs):
@@ -217,7 +217,7 @@ def test_failure_leaves_no_report(tmp_path: Path, model, curated, monkeypatch) -
 
 
 def test_other_level_recalibrates_stored_intervals(model) -> None:
-    from pqdml._report_cv import oof_predictions
+    from pqdml.model.oof import oof_predictions
 
     at_model, _ = oof_predictions(model, None)
     at_half, how = oof_predictions(model, None, level=0.5)
@@ -247,7 +247,7 @@ def test_top_ranked_reads_big_files_in_chunks(tmp_path: Path) -> None:
 def test_trend_caption_says_when_the_model_ignores_a_feature():
     import numpy as np
 
-    from pqdml._report_sections import trend_caption
+    from pqdml.report.sections import trend_caption
 
     text = trend_caption(np.array([1.0, 2, 3, 4]), np.zeros(4), "chain length", "PLQY points")
     assert (

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from rdkit import Chem, RDLogger
 
-from pqdml import _screen_io as sio
 from pqdml.exceptions import InvalidInputError
 from pqdml.library import generate_library
 from pqdml.screen import OUTPUT_COLUMNS, screen
+from pqdml.screen import parts as sio
 
 RDLogger.DisableLog("rdApp.*")
 

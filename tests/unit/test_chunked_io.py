@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pqdml._chunked_io import read_chunks, write_chunks
 from pqdml.io import read_table, write_table
+from pqdml.io.chunks import read_chunks, write_chunks
 
 # Chunks of 2 rows: each column's inferred type changes between chunks.
 MIXED = pd.DataFrame(

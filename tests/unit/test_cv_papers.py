@@ -32,7 +32,7 @@ def test_curated_comparisons_never_straddle_folds(repo_root):
 
 
 def test_public_adapters_group_rows_without_doi_by_paper(shared_datasets):
-    from pqdml.datasets import load
+    from pqdml.data.datasets import load
 
     synth = load("synthesizer", path=shared_datasets / "synthesizer")
     assert group_labels(synth, "doi").nunique() == 1  # one paper

@@ -26,7 +26,7 @@ def test_docstring_examples(name: str) -> None:
 
 def test_examples_are_found() -> None:
     """The walk reaches the featurizer modules, and doctest finds their examples."""
-    for name in ("pqdml.chem.ligand", "pqdml.chem.composition", "pqdml.chem.table"):
+    for name in ("pqdml.chem.ligand", "pqdml.chem.composition", "pqdml.features.table"):
         assert name in MODULES
         tests = doctest.DocTestFinder().find(importlib.import_module(name))
         assert sum(len(t.examples) for t in tests) >= 3, name

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from pqdml import plots
-from pqdml._report_sections import trend_caption
+from pqdml.explain import plots
+from pqdml.report.sections import trend_caption
 
 RNG = np.random.default_rng(0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pqdml.chem.table import featurize_table, read_input, summarize
+from pqdml.features.table import featurize_table, read_input, summarize
 
 
 def test_keeps_columns_index_and_is_idempotent():
@@ -67,7 +67,7 @@ def test_read_input_plain_table_and_smi(tmp_path):
 def test_streamed_chunks_share_one_worker_pool(tmp_path, monkeypatch):
     """With several jobs, featurize_file starts one pool for all chunks; output unchanged."""
     from pqdml.chem import ligand
-    from pqdml.chem.table import featurize_file
+    from pqdml.features.table import featurize_file
 
     anchors = ["N", "OC(=O)", "S", "[NH3+]", "OP(O)(=O)", "N(C)"]
     ends = ["", "c1ccccc1", "F", "O", "Cl", "C#N", "C=C"]

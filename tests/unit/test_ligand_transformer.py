@@ -8,7 +8,8 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from pqdml.chem.ligand import LIGAND_NUMERIC_FEATURES, LigandTransformer
+from pqdml.chem.ligand import LIGAND_NUMERIC_FEATURES
+from pqdml.chem.transformers import LigandTransformer
 
 # The generic checks feed random numeric matrices with several columns. This
 # transformer takes exactly one column of ligand text, so checks that need more

@@ -10,8 +10,9 @@ import threading
 
 import pytest
 
-from pqdml import datasets
+from pqdml.data import datasets
 from pqdml.exceptions import DatasetNotFoundError
+from pqdml.io import sha256_file
 
 
 def test_registry_lists_every_dataset_with_source_licence_citation_and_hashes():
@@ -29,10 +30,10 @@ def test_unknown_dataset():
         datasets.load("nope")
 
 
-def test_sha256sum(tmp_path):
+def test_sha256_file(tmp_path):
     path = tmp_path / "x.bin"
     path.write_bytes(b"pqdml")
-    assert datasets.sha256sum(path) == hashlib.sha256(b"pqdml").hexdigest()
+    assert sha256_file(path) == hashlib.sha256(b"pqdml").hexdigest()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -62,7 +63,7 @@ def test_fetch_downloads_and_checks_hashes(served, tmp_path, monkeypatch):
     monkeypatch.setenv("PQDML_CACHE", str(tmp_path / "cache"))
     folder = datasets.fetch("synthesizer", base_url=url)
     assert folder == tmp_path / "cache" / "synthesizer"
-    assert datasets.sha256sum(folder / "dataset_synthesizer.csv") == datasets.sha256sum(
+    assert sha256_file(folder / "dataset_synthesizer.csv") == sha256_file(
         root / "dataset_synthesizer.csv"
     )
     # load() falls back to the download when no local copy is configured

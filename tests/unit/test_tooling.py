@@ -38,3 +38,18 @@ def test_ruff(args):
 def test_mypy_on_src():
     proc = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_import_layers():
+    """The stage layers of pyproject.toml ([tool.importlinter]) hold: no import points back up."""
+    proc = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
+
+
+def test_no_private_top_level_modules():
+    """Private helper files live inside their stage's folder, not beside it at the top."""
+    top = sorted(p.name for p in (ROOT / "src" / "pqdml").glob("_*.py"))
+    assert top == ["__init__.py", "__main__.py"]

@@ -54,7 +54,7 @@ __all__ = [
     "LIGAND_STRING_FEATURES",
     "LigandFeaturizer",
     "LigandRecord",
-    "LigandTransformer",
+    "clear_cache",
     "dictionary_records",
     "featurize_ligand",
     "featurize_ligands",
@@ -71,6 +71,16 @@ FINGERPRINT = "ligand_fingerprint"
 
 
 _MIXTURE = re.compile(r"\s*;\s*|\s+\+\s+")
+
+
+def clear_cache(*, above: int = 0) -> None:
+    """Empty this process's memo of featurized ligands when it holds more than ``above`` entries.
+
+    The memo (at most 20,000 ligands, about 4 kB each) makes repeated ligands cheap; a
+    long-running caller that streams millions of distinct molecules may keep it smaller.
+    """
+    if len(_cache) > above:
+        _cache.clear()
 
 
 def _mixture(text: str) -> LigandRecord | None:
@@ -462,7 +472,7 @@ _SHARED: list[tuple[int, multiprocessing.pool.Pool]] = []
 def shared_workers(n_jobs: int) -> Iterator[None]:
     """Let every batch featurized inside the block with several processes use one pool.
 
-    For a stream of chunks (:func:`pqdml.chem.table.featurize_file`): the ``n_jobs``
+    For a stream of chunks (:func:`pqdml.features.table.featurize_file`): the ``n_jobs``
     worker processes start once instead of once per chunk, and keep their memos
     (features by canonical SMILES, Crippen contributions) from one chunk to the next.
     With ``n_jobs`` below 2, or inside another such block, it changes nothing.
@@ -617,6 +627,3 @@ class LigandFeaturizer:
             "M. L. H. Green, A new approach to the formal classification of covalent compounds "
             "of the elements, J. Organomet. Chem. 1995, 500, 127 (covalent bond classification)",
         ]
-
-
-from pqdml.chem._ligand_transformer import LigandTransformer  # noqa: E402

@@ -8,6 +8,7 @@ from typing import TypeVar
 import click
 
 from pqdml.data.formats import FORMATS
+from pqdml.data.targets import SHIPPED_TARGETS, TARGETS
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -41,9 +42,7 @@ def shipped_model_options(func: F) -> F:
     Without ``--model`` the command uses the shipped default model for ``--target``
     (:func:`pqdml.model.default_model`).
     """
-    func = click.option(
-        "--target", type=click.Choice(["plqy", "pce"]), default="plqy", show_default=True
-    )(func)
+    func = target_option(shipped=True)(func)
     return click.option(
         "--model",
         "model_dir",
@@ -51,3 +50,16 @@ def shipped_model_options(func: F) -> F:
         default=None,
         help="Model directory (default: the shipped model for --target).",
     )(func)
+
+
+def target_option(*, shipped: bool = False, required: bool = False) -> Callable[[F], F]:
+    """``--target``: any key of the target table, or only those with a shipped model."""
+    choices = SHIPPED_TARGETS if shipped else tuple(TARGETS)
+    return click.option(
+        "--target",
+        type=click.Choice(choices),
+        required=required,
+        default=None if required else "plqy",
+        show_default=not required,
+        help="Quantity to model.",
+    )

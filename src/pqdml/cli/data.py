@@ -49,7 +49,7 @@ def datasets_group() -> None:
 @datasets_group.command("list")
 def datasets_list() -> None:
     """List the registered public datasets."""
-    from pqdml.datasets import DATASETS, list_datasets
+    from pqdml.data.datasets import DATASETS, list_datasets
 
     for name in list_datasets():
         click.echo(f"{name:22s} {DATASETS[name].title}")
@@ -66,8 +66,8 @@ def datasets_list() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def datasets_info(name: str, path: Path | None, as_json: bool) -> None:
     """Describe dataset NAME: source, licence, citation, files and sha256, adapter report."""
-    from pqdml.datasets import DATASETS
-    from pqdml.datasets import info as dataset_info
+    from pqdml.data.datasets import DATASETS
+    from pqdml.data.datasets import info as dataset_info
 
     if name not in DATASETS:
         raise click.BadParameter(f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}")

@@ -1,4 +1,4 @@
-"""``pqdml featurize``: a thin shell over :func:`pqdml.chem.table.featurize_file`."""
+"""``pqdml featurize``: a thin shell over :func:`pqdml.features.table.featurize_file`."""
 
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def featurize_cmd(
 
     Example: pqdml featurize data/example_candidates.csv -o features.csv
     """
-    from pqdml.chem.table import featurize_file
     from pqdml.exceptions import PQDMLError
+    from pqdml.features.table import featurize_file
 
     try:
         summary = featurize_file(

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option
+from pqdml.cli._options import format_option, target_option
 
 
 @main.command("train")
@@ -20,12 +20,7 @@ from pqdml.cli._options import format_option
     help="Records file.",
 )
 @format_option
-@click.option(
-    "--target",
-    required=True,
-    type=click.Choice(["plqy", "pce", "voc", "jsc", "ff", "emission"]),
-    help="Quantity to model.",
-)
+@target_option(required=True)
 @click.option(
     "-o",
     "--output",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pqdml.cli import main
+from pqdml.cli._options import target_option
 
 
 @main.command("quickstart")
@@ -17,7 +18,7 @@ from pqdml.cli import main
     type=click.Path(file_okay=False),
     help="Output folder.",
 )
-@click.option("--target", type=click.Choice(["plqy", "pce"]), default="plqy", show_default=True)
+@target_option(shipped=True)
 @click.option("--n-trials", default=10, show_default=True, type=int, help="Optuna trials.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 def quickstart_cmd(output: str, target: str, n_trials: int, seed: int) -> None:

@@ -1,6 +1,9 @@
 """Canonical records: the schema and its validation, file formats, public-dataset adapters.
 
-- :mod:`pqdml.data.schema` — columns, units, :data:`TARGETS`, :func:`validate` → :class:`ValidationReport`.
+- :mod:`pqdml.data.targets` — the one target table (:data:`TARGETS`, :class:`TargetSpec`).
+- :mod:`pqdml.data.records` — record rules: a row's ligand text, missing cells, candidate rows.
+- :mod:`pqdml.data.schema` — columns, units, :func:`validate` → :class:`ValidationReport`.
+- :mod:`pqdml.data.datasets` — the registered public datasets (fetch with a checksum, load).
 - :mod:`pqdml.data.formats` — :func:`read_records` for canonical tables and original public files.
 - :mod:`pqdml.data.adapters` — public-dataset files → canonical records with an :class:`AdapterReport`.
 """
@@ -10,11 +13,11 @@ from pqdml.data.schema import (
     COLUMNS,
     REQUIRED,
     STAGES,
-    TARGETS,
     Issue,
     ValidationReport,
     validate,
 )
+from pqdml.data.targets import TARGETS
 
 __all__ = [
     "COLUMNS",

@@ -6,14 +6,14 @@ Kept apart from the schema so the schema module stays about columns and ranges.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import pandas as pd
 from rdkit import Chem, RDLogger
 
-if TYPE_CHECKING:  # pragma: no cover
-    from pqdml.data.schema import Issue
+from pqdml.chem.composition import parse_composition
+from pqdml.data.issues import Issue
+from pqdml.exceptions import AmbiguousCompositionError, InvalidCompositionError
 
 SMILES_COLUMNS = ("ligand_smiles", "antisolvent_smiles")
 
@@ -60,8 +60,6 @@ def check_smiles(smiles: str) -> tuple[Literal["ok", "warning", "error"], str]:
 
 def smiles_issues(df: pd.DataFrame, line_of: list[int]) -> list[Issue]:
     """Issues for every unparseable (error) or ``*``-containing (warning) SMILES cell."""
-    from pqdml.data.schema import Issue
-
     issues: list[Issue] = []
     for col in SMILES_COLUMNS:
         if col not in df.columns:
@@ -75,32 +73,17 @@ def smiles_issues(df: pd.DataFrame, line_of: list[int]) -> list[Issue]:
     return issues
 
 
-def _composition_parser() -> Callable[[str], object] | None:
-    try:
-        from pqdml.chem.composition import parse_composition
-    except ImportError:
-        return None
-    return parse_composition
-
-
 @functools.lru_cache(maxsize=8192)
 def check_composition(formula: str) -> tuple[Literal["ok", "warning", "error"], str]:
     """Parse one perovskite formula; ambiguous halide families are warnings, not errors.
 
-    Returns (``"ok"`` | ``"warning"`` | ``"error"``, reason). When
-    :mod:`pqdml.chem.composition` is not importable, every formula is ``"ok"`` with the
-    reason ``"not checked"``.
+    Returns (``"ok"`` | ``"warning"`` | ``"error"``, reason).
     """
-    from pqdml.exceptions import AmbiguousCompositionError, InvalidCompositionError
-
     text = formula.strip()
     if not text:
         return "error", "empty composition"
-    parse = _composition_parser()
-    if parse is None:
-        return "ok", "not checked (pqdml.chem.composition is not available)"
     try:
-        parse(text)
+        parse_composition(text)
     except AmbiguousCompositionError as exc:
         return "warning", f"ambiguous composition (ratio unknown): {exc}"
     except InvalidCompositionError as exc:
@@ -110,8 +93,6 @@ def check_composition(formula: str) -> tuple[Literal["ok", "warning", "error"], 
 
 def composition_issues(df: pd.DataFrame, line_of: list[int]) -> list[Issue]:
     """Issues for every composition cell that cannot be parsed (error) or is ambiguous (warning)."""
-    from pqdml.data.schema import Issue
-
     if "composition" not in df.columns:
         return []
     issues: list[Issue] = []

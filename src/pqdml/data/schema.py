@@ -23,17 +23,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pqdml.data import _chemcheck
+from pqdml.data.issues import Issue
+from pqdml.data.targets import TARGET_SPECS
 from pqdml.exceptions import DataValidationError
-
-#: ``--target`` name → canonical column.
-TARGETS: dict[str, str] = {
-    "plqy": "plqy_percent",
-    "pce": "pce_percent",
-    "voc": "voc_v",
-    "jsc": "jsc_ma_cm2",
-    "ff": "ff_percent",
-    "emission": "emission_nm",
-}
 
 #: Allowed values of ``stage``.
 STAGES: tuple[str, ...] = (
@@ -94,33 +86,16 @@ COLUMNS: dict[str, ColumnSpec] = {
     "antisolvent_name": ColumnSpec("str", "", "antisolvent name"),
     "antisolvent_smiles": ColumnSpec("str", "", "antisolvent SMILES"),
     "substrate_name": ColumnSpec("str", "", "layer under the perovskite (e.g. NiOx, TiO2)"),
-    "plqy_percent": ColumnSpec("float", "%", "photoluminescence quantum yield", 0, 100),
-    "pce_percent": ColumnSpec("float", "%", "power conversion efficiency", 0, 35),
-    "voc_v": ColumnSpec("float", "V", "open-circuit voltage", 0, 2),
-    "jsc_ma_cm2": ColumnSpec("float", "mA/cm2", "short-circuit current density", 0, 40),
-    "ff_percent": ColumnSpec("float", "%", "fill factor", 0, 100),
-    "emission_nm": ColumnSpec("float", "nm", "photoluminescence peak wavelength", 250, 1500),
+    **{
+        t.column: ColumnSpec("float", t.unit, t.description, *t.valid)
+        for t in TARGET_SPECS.values()
+    },
     "fwhm_nm": ColumnSpec("float", "nm", "emission full width at half maximum", 0, 500),
     "fwhm_ev": ColumnSpec("float", "eV", "emission full width at half maximum", 0, 2),
     "notes": ColumnSpec("str", "", "free text"),
 }
 
 LINE_CONVENTION = "line numbers are 1-based lines of the input file, the header being line 1"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem found in a table.
-
-    ``line`` is the 1-based line of the input file (header = line 1), ``None`` for a
-    problem of the whole table (a missing column).
-    """
-
-    line: int | None
-    column: str | None
-    value: object
-    reason: str
-    severity: Literal["error", "warning"] = "error"
 
 
 @dataclass

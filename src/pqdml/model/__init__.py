@@ -9,11 +9,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from pqdml.config import models_dir
+from pqdml.exceptions import ModelArtifactError
 from pqdml.model.artifact import FORMAT_VERSION, load_model
 from pqdml.model.cv import CV_SCHEMES, DEFAULT_CV
 from pqdml.model.evaluate import evaluate
+from pqdml.model.predictor import Predictor
 from pqdml.model.train import train
 from pqdml.model.trained import PREDICTION_COLUMNS, TrainedModel
 
@@ -22,10 +26,12 @@ __all__ = [
     "DEFAULT_CV",
     "FORMAT_VERSION",
     "PREDICTION_COLUMNS",
+    "Predictor",
     "TrainedModel",
     "default_model",
     "evaluate",
     "load_model",
+    "resolve_model",
     "train",
 ]
 
@@ -40,9 +46,6 @@ def default_model(target: str = "plqy") -> TrainedModel:
     --------
     >>> model = default_model("plqy")  # doctest: +SKIP
     """
-    from pqdml.config import models_dir
-    from pqdml.exceptions import ModelArtifactError
-
     path = Path(models_dir()) / target
     if not path.is_dir():
         raise ModelArtifactError(
@@ -50,3 +53,23 @@ def default_model(target: str = "plqy") -> TrainedModel:
             f"`pqdml train --target {target} ...` and load it with load_model()"
         )
     return load_model(path)
+
+
+def resolve_model(
+    model: Predictor | str | os.PathLike[str] | None, target: str = "plqy"
+) -> Predictor:
+    """Return the model an app was given: an object, a model directory, or None for the default.
+
+    Parameters
+    ----------
+    model
+        A :class:`Predictor` (returned as is), a model directory (loaded with
+        :func:`load_model`), or None for the shipped :func:`default_model` of ``target``.
+    target
+        Target of the default model.
+    """
+    if model is None:
+        return default_model(target)
+    if isinstance(model, str | os.PathLike):
+        return load_model(model)
+    return model

@@ -33,7 +33,7 @@ import numpy as np
 import xgboost
 
 from pqdml.exceptions import ModelArtifactError
-from pqdml.io import atomic_open, atomic_path
+from pqdml.io import atomic_open, atomic_path, sha256_file
 from pqdml.model.domain import ApplicabilityDomain
 from pqdml.model.target import TargetTransform
 from pqdml.model.trained import TrainedModel
@@ -41,15 +41,6 @@ from pqdml.model.trained import TrainedModel
 #: Version of the artifact layout; bump on any incompatible change.
 FORMAT_VERSION = 1
 FILES = ("model.json", "training_ligands.json", "metrics.json")
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _canonical(obj: Any) -> bytes:

@@ -68,7 +68,7 @@ def group_labels(
         if canonical_smiles is not None:
             values = canonical_smiles.reindex(records.index).astype("string").fillna("")
         else:
-            from pqdml.features import ligand_text
+            from pqdml.data.records import ligand_text
 
             values = ligand_text(records).astype("string")
         values = values.where(~_blank(values), "")

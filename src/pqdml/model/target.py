@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-#: Physical bounds of the bounded targets (column → (low, high)).
+from pqdml.data.targets import TARGET_SPECS
+
+#: Physical bounds of the bounded targets (column → (low, high)), from the target table.
 BOUNDS: dict[str, tuple[float, float]] = {
-    "plqy_percent": (0.0, 100.0),
-    "pce_percent": (0.0, 35.0),
-    "ff_percent": (0.0, 100.0),
+    t.column: t.bounds for t in TARGET_SPECS.values() if t.bounds is not None
 }
 EPS = 0.005
 

@@ -37,8 +37,11 @@ import numpy as np
 import pandas as pd
 import xgboost
 
-from pqdml._version import __version__
-from pqdml.features import RecordFeaturizer, featurize_records, ligand_text, process_columns
+from pqdml import __version__
+from pqdml.data.records import ligand_text
+from pqdml.data.targets import TARGETS
+from pqdml.features import RecordFeaturizer, featurize_records, process_columns
+from pqdml.io import sha256_file
 from pqdml.model.baselines import BASELINES, make_baseline, make_xgb
 from pqdml.model.conformal import conformal_quantile, fold_coverage
 from pqdml.model.cv import DEFAULT_CV, make_splits
@@ -50,9 +53,7 @@ from pqdml.model.tuning import tune
 
 
 def target_columns() -> dict[str, str]:
-    """``--target`` name → column (:data:`pqdml.data.schema.TARGETS`)."""
-    from pqdml.data.schema import TARGETS
-
+    """``--target`` name → column (:data:`pqdml.data.targets.TARGETS`)."""
     return dict(TARGETS)
 
 
@@ -78,7 +79,7 @@ def read_data(
 
     path = Path(data)
     frame, _ = read_records(path, format=fmt)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    digest = sha256_file(path) if path.is_file() else ""
     return frame.reset_index(drop=True), digest
 
 

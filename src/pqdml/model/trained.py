@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import xgboost
 
+from pqdml.data.records import clean_text
 from pqdml.features import FeatureCache, build_matrix, featurize_records
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
@@ -51,6 +52,42 @@ def row_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     bad_l = ~lst.isin(["ok", "empty"])
     status[bad_l] = lst[bad_l]
     error[bad_l] = lerr[bad_l]
+    return status, error
+
+
+#: Message of a ligand that is featurized but has no group to bind the surface.
+NO_ANCHOR_MESSAGE = (
+    "no anchoring group found in {smiles}: the molecule has nothing to bind the surface"
+)
+
+
+def prediction_status(records: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Status and message of each record for prediction: the one place these rules live.
+
+    On top of :func:`row_status` (the featurizers' verdicts):
+
+    - text in ``ligand_smiles`` that is neither a SMILES nor a dictionary name is
+      ``invalid_smiles`` (``unknown_ligand`` is kept for text given as a name only);
+    - a ligand with no anchoring group (binding type ``none``) is ``no_anchor_group``: it
+      cannot bind the surface, so no prediction is made for it.
+
+    :meth:`TrainedModel.predict`, and through it :func:`pqdml.predict_one`, ``pqdml screen``,
+    the report and the web page, all use it.
+    """
+    status, error = row_status(frame)
+    n = len(frame)
+    smiles = records.get("ligand_smiles", pd.Series([None] * n, index=frame.index))
+    given = clean_text(smiles).ne("").to_numpy()
+    bad = (status == "unknown_ligand").to_numpy() & given
+    status[bad] = "invalid_smiles"
+    binding = frame.get("ligand_text__binding_type", pd.Series([None] * n, index=frame.index))
+    no_anchor = (status == "ok") & binding.astype(object).eq("none")
+    if no_anchor.any():
+        canonical = frame.get("ligand_canonical_smiles", frame.get("ligand_text", binding))
+        status[no_anchor] = "no_anchor_group"
+        error[no_anchor] = [
+            NO_ANCHOR_MESSAGE.format(smiles=s) for s in canonical[no_anchor].astype(str)
+        ]
     return status, error
 
 
@@ -245,6 +282,7 @@ class TrainedModel:
         q = conformal_quantile(self.residuals, level)
         X, frame = self._featurize(records)
         out = self._status_frame(frame)
+        out["status"], out["error"] = prediction_status(records, frame)
         ok = (out["status"] == "ok").to_numpy()
         pred = np.full(len(X), np.nan)
         low = np.full(len(X), np.nan)
@@ -268,6 +306,14 @@ class TrainedModel:
         out.attrs["target"] = self.target
         out.attrs["level"] = level
         return out
+
+    def trim_caches(self, max_entries: int) -> None:
+        """Drop the feature memos (this model's and the ligand featurizer's) above ``max_entries``."""
+        self._cache.trim(max_entries)
+
+    def use_threads(self, n: int) -> None:
+        """Predict on ``n`` XGBoost threads."""
+        self.booster.set_param({"nthread": int(n)})
 
     def save(self, path: str | Path) -> Path:
         """Write the artifact directory (see :mod:`pqdml.model.artifact`); return its path."""

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from pqdml import explain, plots
-from pqdml._report_cv import learning_curve_data, oof_predictions
+from pqdml import explain
+from pqdml.data.records import candidate_records
+from pqdml.explain import plots
+from pqdml.model.oof import learning_curve_data, oof_predictions
 
 _MODEL_NAMES = {
     "xgboost": "XGBoost (this model)",
@@ -168,7 +170,7 @@ def shap_sections(doc: Any, model: Any, records: pd.DataFrame, *, unit: str) -> 
     if not ok.any():
         doc.note("No record of the data could be featurized; nothing to explain.")
         return
-    sub = explain._subset(result, ok)
+    sub = explain.subset(result, ok)
     per_concept = explain.concept_values(sub)
     effects = explain.target_effects(model, sub, per_concept.to_numpy())
     table = explain.concept_importance(sub)
@@ -274,8 +276,6 @@ def domain_and_screen(
         if "rank" in ranked:
             ranked = ranked.sort_values("rank", kind="stable")
         shown = ranked.head(500)
-        from pqdml.screen import candidate_records
-
         recs, status, _ = candidate_records(shown, composition=composition)
         usable = (status == "ok").to_numpy()
         if usable.any():

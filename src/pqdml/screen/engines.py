@@ -12,17 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pqdml._screen_chunk import ChunkOptions, row_keys, run_chunk, single_thread
+from pqdml.model import Predictor
+from pqdml.screen.chunk import ChunkOptions, row_keys, run_chunk
 
 #: The model of this worker process (set once by :func:`_init_worker`).
-_WORKER_MODEL: Any = None
+_WORKER_MODEL: Predictor | None = None
 
 
 def _init_worker(blob: bytes) -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
     global _WORKER_MODEL
     _WORKER_MODEL = pickle.loads(blob)
-    single_thread(_WORKER_MODEL)
+    _WORKER_MODEL.use_threads(1)
 
 
 def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[tuple[int, int, pd.DataFrame]]:
@@ -49,6 +50,7 @@ def _affinity_worker(tasks: Any, results: Any, parent: int) -> None:
             return
         index, positions, sub, opts = task
         try:
+            assert _WORKER_MODEL is not None  # set by the first task
             results.put((index, positions, run_chunk(sub, 0, _WORKER_MODEL, opts), None))
         except Exception:
             results.put((index, positions, None, traceback.format_exc()))
@@ -65,7 +67,7 @@ def _assemble(start: int, pieces: list[tuple[np.ndarray, pd.DataFrame]]) -> pd.D
 
 def _run_local(
     todo: Iterator[tuple[int, int, pd.DataFrame]],
-    model: Any,
+    model: Predictor,
     opts: ChunkOptions,
     n_jobs: int,
     on_result: Callable[[int, pd.DataFrame], None],
@@ -146,7 +148,7 @@ def _run_local(
 
 def _run_dask(
     todo: Iterator[tuple[int, int, pd.DataFrame]],
-    model: Any,
+    model: Predictor,
     opts: ChunkOptions,
     n_jobs: int,
     scheduler: str | None,

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pqdml._explain_words import describe_concept
+from pqdml.data.targets import target_spec
+from pqdml.explain.words import describe_concept
 
 __all__ = [
     "CONCEPTS",
@@ -38,6 +39,7 @@ __all__ = [
     "concept_values",
     "explain_predictions",
     "shap_values",
+    "subset",
     "target_effects",
     "target_unit",
 ]
@@ -345,20 +347,11 @@ def concept_importance(result: ShapResult) -> pd.DataFrame:
     return out.sort_values("mean_abs_shap", ascending=False, kind="stable").reset_index(drop=True)
 
 
-_UNITS = {
-    "plqy": "PLQY points",
-    "pce": "PCE points",
-    "voc": "V Voc",
-    "jsc": "mA/cm² Jsc",
-    "ff": "FF points",
-    "emission": "nm emission",
-}
-
-
 def target_unit(model: Any) -> str:
     """Words for one unit of the model's target, e.g. ``"PLQY points"``."""
     target = str(getattr(model, "target", "") or "").lower()
-    return _UNITS.get(target, f"{target or 'target'} units")
+    spec = target_spec(target)
+    return spec.unit_words if spec is not None else f"{target or 'target'} units"
 
 
 def _inverse_link(model: Any) -> Callable[[np.ndarray], np.ndarray]:
@@ -442,7 +435,7 @@ def explain_predictions(model: Any, records: pd.DataFrame, *, top: int = 5) -> l
     if result.ok.any():
         effects[result.ok] = target_effects(
             model,
-            _subset(result, result.ok),
+            subset(result, result.ok),
             per_concept.to_numpy()[result.ok],
         )
     concepts = np.array(result.concepts())
@@ -470,8 +463,8 @@ def explain_predictions(model: Any, records: pd.DataFrame, *, top: int = 5) -> l
     return out
 
 
-def _subset(result: ShapResult, mask: np.ndarray) -> ShapResult:
-    """Rows of ``result`` selected by a boolean mask."""
+def subset(result: ShapResult, mask: np.ndarray) -> ShapResult:
+    """Return the rows of ``result`` selected by a boolean mask."""
     return ShapResult(
         values=result.values[mask],
         base_value=result.base_value,

@@ -6,16 +6,15 @@ predicting the distinct ones once (memoized within a run), and the output column
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pqdml import _screen_io as sio
-from pqdml.exceptions import InvalidInputError
-from pqdml.model.trained import PREDICTION_COLUMNS
+from pqdml.data.records import candidate_records, input_keys, sample_keys
+from pqdml.model import PREDICTION_COLUMNS, Predictor
+from pqdml.screen import parts as sio
 
 #: Columns added to the input columns, in this order (``row_id`` comes first).
 OUTPUT_COLUMNS = [
@@ -32,8 +31,6 @@ OUTPUT_COLUMNS = [
     "duplicate_of",
     "rank",
 ]
-_LIGAND_SMILES_COLUMNS = ("ligand_smiles", "smiles")
-_NAME_COLUMN = "ligand_name"
 
 
 @dataclass(frozen=True)
@@ -44,100 +41,6 @@ class ChunkOptions:
     stage: str | None
     level: float | None
     run_id: str | None = None
-
-
-def _ligand_columns(columns: list[str]) -> tuple[str | None, str | None]:
-    smiles_col = next((c for c in _LIGAND_SMILES_COLUMNS if c in columns), None)
-    name_col = _NAME_COLUMN if _NAME_COLUMN in columns else None
-    if smiles_col is None and name_col is None:
-        raise InvalidInputError(
-            f"no ligand column among {columns}: expected 'ligand_smiles', 'smiles' or "
-            "'ligand_name'",
-            code="missing_ligand_column",
-        )
-    return smiles_col, name_col
-
-
-def _text(series: pd.Series) -> pd.Series:
-    """Strip text; empty → missing."""
-    out = series.astype("str").str.strip()
-    return out.where(series.notna() & out.ne(""), None)
-
-
-def candidate_records(
-    chunk: pd.DataFrame, *, composition: str | None = None, stage: str | None = None
-) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """Turn candidate rows into canonical records for the model.
-
-    The ligand is the row's ``ligand_smiles`` (or ``smiles``), else its ``ligand_name``;
-    the row's own ``composition``/``stage`` win over the arguments; numeric ``proc_*``
-    columns are passed through.
-
-    Parameters
-    ----------
-    chunk
-        Candidate rows.
-    composition, stage
-        Values for rows that do not carry their own.
-
-    Returns
-    -------
-    records : pandas.DataFrame
-        Canonical records (same index).
-    status : pandas.Series
-        ``"ok"`` or why the row cannot be predicted (``missing_ligand``,
-        ``missing_composition``, ``invalid_process``).
-    message : pandas.Series
-        Human-readable reason (empty for ok rows).
-    """
-    columns = list(chunk.columns)
-    smiles_col, name_col = _ligand_columns(columns)
-    n = len(chunk)
-    empty = pd.Series([None] * n, index=chunk.index, dtype="str")
-    smiles = _text(chunk[smiles_col]) if smiles_col else empty
-    names = _text(chunk[name_col]) if name_col else empty
-    if "composition" in columns:
-        comp = _text(chunk["composition"])
-        if composition is not None:
-            comp = comp.fillna(composition)
-    else:
-        comp = pd.Series([composition] * n, index=chunk.index, dtype="str")
-    if "stage" in columns:
-        stg = _text(chunk["stage"])
-        if stage is not None:
-            stg = stg.fillna(stage)
-    else:
-        stg = pd.Series([stage] * n, index=chunk.index, dtype="str")
-    records = pd.DataFrame(
-        {
-            "record_id": [f"candidate-{i}" for i in range(n)],
-            "ligand_smiles": smiles,
-            "ligand_name": names,
-            "composition": comp,
-            "stage": stg,
-            "is_control": 0,
-        },
-        index=chunk.index,
-    )
-    status = pd.Series("ok", index=chunk.index, dtype="str")
-    message = pd.Series("", index=chunk.index, dtype="str")
-    for col in columns:
-        if not col.startswith("proc_"):
-            continue
-        raw = chunk[col]
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = values.isna() & raw.notna() & raw.astype("str").str.strip().ne("")
-        records[col] = values.astype(float)
-        first_bad = bad & status.eq("ok")
-        status[first_bad] = "invalid_process"
-        message[first_bad] = [f"{col} value {v!r} is not a number" for v in raw[first_bad]]
-    no_comp = comp.isna() & status.eq("ok")
-    status[no_comp] = "missing_composition"
-    message[no_comp] = "no composition in this row and no --composition given"
-    no_lig = smiles.isna() & names.isna()
-    status[no_lig] = "missing_ligand"
-    message[no_lig] = "no ligand SMILES or name in this row"
-    return records, status, message
 
 
 #: Prediction columns kept per distinct candidate (and memoized across chunks): all of
@@ -158,17 +61,9 @@ def _memo_for(cache_key: str | None) -> dict[int, tuple[Any, ...]] | None:
     return _MEMO[cache_key]
 
 
-def _key_hash(frame: pd.DataFrame) -> np.ndarray:
-    """64-bit hash per row of ``frame`` (never 0, so 0 can mean "no key")."""
-    h = pd.util.hash_pandas_object(frame.astype("str"), index=False).to_numpy(np.uint64, copy=True)
-    h[h == 0] = 1
-    return h
-
-
 def _record_keys(records: pd.DataFrame, status: pd.Series) -> np.ndarray:
     """64-bit key of the model input of each row (0 for rows that cannot be predicted)."""
-    proc_cols = [c for c in records.columns if c.startswith("proc_")]
-    keys = _key_hash(records[["ligand_smiles", "ligand_name", "composition", "stage", *proc_cols]])
+    keys = input_keys(records)
     keys[~status.eq("ok").to_numpy()] = 0
     return keys
 
@@ -186,7 +81,7 @@ def row_keys(
 def predict_chunk(
     chunk: pd.DataFrame,
     start: int,
-    model: Any,
+    model: Predictor,
     *,
     composition: str | None = None,
     stage: str | None = None,
@@ -207,8 +102,7 @@ def predict_chunk(
     start
         ``row_id`` of the chunk's first row.
     model
-        Anything with ``predict(records, level=...) -> DataFrame`` as
-        :meth:`pqdml.model.TrainedModel.predict`.
+        The model (a :class:`pqdml.model.Predictor`, such as a ``TrainedModel``).
     composition, stage, level
         As in :func:`screen`.
     cache_key
@@ -224,7 +118,6 @@ def predict_chunk(
     chunk = chunk.reset_index(drop=True)
     n = len(chunk)
     records, status, message = candidate_records(chunk, composition=composition, stage=stage)
-    proc_cols = [c for c in records.columns if c.startswith("proc_")]
     valid = status.eq("ok").to_numpy()
     keys = _record_keys(records, status)
     uniq, first_idx, inverse = np.unique(keys, return_index=True, return_inverse=True)
@@ -238,7 +131,7 @@ def predict_chunk(
     per_unique = {c: np.full(len(uniq), None, dtype=object) for c in _MEMO_COLUMNS}
     miss_pos = np.flatnonzero(miss)
     for lo in range(0, len(miss_pos), _PREDICT_BATCH):
-        _bound_caches(model)
+        model.trim_caches(_MAX_CACHED_LIGANDS)
         pos = miss_pos[lo : lo + _PREDICT_BATCH]
         unique_records = records.iloc[first_idx[pos]].reset_index(drop=True)
         result = model.predict(unique_records, level=level).reset_index(drop=True)
@@ -260,16 +153,11 @@ def predict_chunk(
     def col(name: str) -> pd.Series:  # a prediction column, missing → all None
         return pred[name] if name in pred.columns else pd.Series([None] * n, dtype=object)
 
-    model_status = col("status").where(pd.Series(valid), None)
-    status = status.where(~valid, model_status.fillna("ok").astype("str"))
+    # the row status is the model's (TrainedModel.predict decides it) unless the row
+    # could not even be turned into a record
+    status = status.where(~valid, col("status").fillna("ok").astype("str"))
     message = message.where(~valid, col("error").fillna("").astype("str"))
-    # text from a SMILES column that is neither a SMILES nor a dictionary name: a bad SMILES
-    bad_smiles = status.eq("unknown_ligand") & records["ligand_smiles"].notna()
-    status[bad_smiles] = "invalid_smiles"
     binding = col("binding_type").astype("str").where(col("binding_type").notna(), None)
-    no_anchor = status.eq("ok") & binding.eq("none")
-    status[no_anchor] = "no_anchor_group"
-    message[no_anchor] = "no anchoring group found: the molecule has nothing to bind the surface"
     ok = status.eq("ok").to_numpy()
     out = pd.DataFrame({"row_id": np.arange(start, start + n, dtype=np.int64)})
     for c in chunk.columns:
@@ -290,52 +178,26 @@ def predict_chunk(
     out["max_similarity"] = pd.to_numeric(col("max_similarity"), errors="coerce").astype(float)
     out["binding_type"] = pd.Series(binding, dtype="str").to_numpy()
     out["chain_length"] = pd.to_numeric(col("chain_length"), errors="coerce").astype(float)
-    dup_frame = records[["composition", "stage", *proc_cols]].copy()
-    dup_frame.insert(0, "canonical_smiles", out["canonical_smiles"])
-    dup_hash = _key_hash(dup_frame)
-    dup_hash[out["canonical_smiles"].isna().to_numpy()] = 0
-    out[sio.HASH_COL] = dup_hash
+    out[sio.HASH_COL] = sample_keys(records, out["canonical_smiles"])
     out[sio.OK_COL] = ok
     return out
 
 
 #: Largest number of featurized ligands kept in memory between chunks (about 25 MB per
-#: 1,000 ligands in the model's and the featurizer's memos together).
+#: 1,000 ligands in the model's and the featurizer's memos together): the feature memos
+#: are trimmed to it (``Predictor.trim_caches``), and repeats across chunks are served by
+#: the screener's own, much smaller, prediction memo instead.
 _MAX_CACHED_LIGANDS = 4_096
 #: Distinct candidates per ``model.predict`` call (bounds the featurizers' memos).
 _PREDICT_BATCH = 4_096
 
 
-def _bound_caches(model: Any) -> None:
-    """Keep memory bounded: drop the feature memos when they grow too large.
-
-    :class:`pqdml.model.TrainedModel` and :mod:`pqdml.chem.ligand` memoize featurized
-    ligands (useful within a chunk) with no or a large size limit; screening millions of
-    distinct molecules would grow them far beyond the memory budget. Repeats across
-    chunks are served by the screener's own, much smaller, prediction memo instead.
-    """
-    cache = getattr(model, "_cache", None)
-    for name in ("_ligands", "_compositions", "_fingerprints"):
-        memo = getattr(cache, name, None)
-        if isinstance(memo, dict) and len(memo) > _MAX_CACHED_LIGANDS:
-            memo.clear()
-    ligand_mod = sys.modules.get("pqdml.chem.ligand")
-    memo = getattr(ligand_mod, "_cache", None)
-    if isinstance(memo, dict) and len(memo) > _MAX_CACHED_LIGANDS:
-        memo.clear()
-
-
-def single_thread(model: Any) -> None:
-    """Make XGBoost predict on one thread (the engines parallelize over processes)."""
-    booster = getattr(model, "booster", None)
-    if booster is not None and hasattr(booster, "set_param"):
-        booster.set_param({"nthread": 1})
-
-
-def run_chunk(chunk: pd.DataFrame, start: int, model: Any, opts: ChunkOptions) -> pd.DataFrame:
+def run_chunk(
+    chunk: pd.DataFrame, start: int, model: Predictor, opts: ChunkOptions
+) -> pd.DataFrame:
     """Predict one chunk with bounded memory (what every engine runs per chunk)."""
-    single_thread(model)
-    _bound_caches(model)
+    model.use_threads(1)
+    model.trim_caches(_MAX_CACHED_LIGANDS)
     return predict_chunk(
         chunk,
         start,

@@ -9,6 +9,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from pqdml.chem.ligand import featurize_ligands, ligand_feature_names
+
 
 class LigandTransformer(TransformerMixin, BaseEstimator):
     """Featurize one column of ligand text (names or SMILES) into numeric features.
@@ -72,8 +74,6 @@ class LigandTransformer(TransformerMixin, BaseEstimator):
         LigandTransformer
             ``self``.
         """
-        from pqdml.chem.ligand import ligand_feature_names
-
         self._column(X, reset=True)
         self.feature_names_out_ = np.asarray(
             ligand_feature_names(descriptors=self.descriptors, morgan_bits=self.morgan_bits),
@@ -94,8 +94,6 @@ class LigandTransformer(TransformerMixin, BaseEstimator):
         numpy.ndarray
             Shape (n, len(feature_names_out_)).
         """
-        from pqdml.chem.ligand import featurize_ligands
-
         check_is_fitted(self)
         col = self._column(X, reset=False)
         frame = featurize_ligands(col, descriptors=self.descriptors, morgan_bits=self.morgan_bits)

@@ -19,20 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
-from pqdml import _screen_io as sio
-from pqdml._screen_chunk import (
-    OUTPUT_COLUMNS,
-    ChunkOptions,
-    _ligand_columns,
-    candidate_records,
-    predict_chunk,
-)
-from pqdml._screen_engines import _numbered, _run_dask, _run_local
+from pqdml.config import cpu_count
+from pqdml.data.formats import guess_format, read_records
+from pqdml.data.records import candidate_records, ligand_columns
 from pqdml.exceptions import InvalidInputError, UnknownFormatError
-from pqdml.io import table_kind, write_table
+from pqdml.explain import explain_predictions
+from pqdml.io import count_rows, input_columns, iter_chunks, table_kind, write_table
+from pqdml.model import Predictor, resolve_model
+from pqdml.screen import parts as sio
+from pqdml.screen.chunk import OUTPUT_COLUMNS, ChunkOptions
+from pqdml.screen.engines import _numbered, _run_dask, _run_local
 
-__all__ = ["OUTPUT_COLUMNS", "ScreenSummary", "candidate_records", "predict_chunk", "screen"]
+__all__ = ["ScreenSummary", "screen"]
 
 
 @dataclass
@@ -91,20 +91,8 @@ class ScreenSummary:
         return "\n".join(lines)
 
 
-def _resolve_model(model: Any, target: str) -> Any:
-    if model is None:
-        from pqdml.model import default_model
-
-        return default_model(target)
-    if isinstance(model, str | os.PathLike):
-        from pqdml.model import load_model
-
-        return load_model(model)
-    return model
-
-
 def _write_top(
-    merged: sio.MergeResult, model: Any, out: Path, top: int, opts: ChunkOptions
+    merged: sio.MergeResult, model: Predictor, out: Path, top: int, opts: ChunkOptions
 ) -> Path:
     frame = merged.top if merged.top is not None else pd.DataFrame()
     sentences: list[str] = [""] * len(frame)
@@ -112,8 +100,6 @@ def _write_top(
         input_cols = [c for c in frame.columns if c not in OUTPUT_COLUMNS and c != "row_id"]
         raw = frame[input_cols].rename(columns=lambda c: c.removeprefix("input_"))
         records, _, _ = candidate_records(raw, composition=opts.composition, stage=opts.stage)
-        from pqdml.explain import explain_predictions
-
         explained = explain_predictions(model, records.reset_index(drop=True), top=5)
         sentences = ["; ".join(s) for s in explained]
     frame = frame.assign(explanation=sentences)
@@ -128,8 +114,6 @@ def _canonical_input(src: Path, dest: Path, fmt: str | None) -> Path:
     An original public-dataset file is mapped once to ``<out>.<format>.input.parquet`` beside
     the output (kept until the run completes, so an interrupted run resumes on the same file).
     """
-    from pqdml.data.formats import guess_format, read_records
-
     if fmt is None:
         if src.suffix.lower() == ".smi":
             return src
@@ -150,7 +134,7 @@ def screen(
     candidates: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
-    model: Any = None,
+    model: Predictor | str | os.PathLike[str] | None = None,
     target: str = "plqy",
     composition: str | None = None,
     stage: str | None = None,
@@ -233,15 +217,15 @@ def screen(
         raise InvalidInputError(f"unknown engine {engine!r}: use 'local' or 'dask'", code="engine")
     if chunk_size < 1:
         raise InvalidInputError(f"chunk_size must be >= 1, got {chunk_size}", code="chunk_size")
-    columns = sio.input_columns(src, kind)
-    _ligand_columns(columns)
+    columns = input_columns(src, kind)
+    ligand_columns(columns)
     if composition is None and "composition" not in columns:
         raise InvalidInputError(
             f"{str(src)!r} has no 'composition' column: give the perovskite composition "
             "(e.g. --composition CsPbI3)",
             code="missing_composition",
         )
-    model = _resolve_model(model, target)
+    model = resolve_model(model, target)
     opts = ChunkOptions(composition=composition, stage=stage, level=level, run_id=uuid.uuid4().hex)
     manifest = {
         "version": sio.MANIFEST_VERSION,
@@ -257,12 +241,10 @@ def screen(
     }
     parts = sio.open_parts(dest, manifest, resume=resume)
     done = parts.done()
-    total = sio.count_rows(src, kind)
-    n_jobs = sio.cpu_count() if n_jobs is None else max(int(n_jobs), 1)
+    total = count_rows(src, kind)
+    n_jobs = cpu_count() if n_jobs is None else max(int(n_jobs), 1)
     if total is not None:
         n_jobs = min(n_jobs, max(-(-total // chunk_size) - len(done), 1))
-    from tqdm import tqdm
-
     bar = tqdm(
         total=total,
         unit="cand",
@@ -276,7 +258,7 @@ def screen(
 
     def todo() -> Iterator[tuple[int, int, pd.DataFrame]]:
         nonlocal n_chunks, skipped_rows
-        for i, start, chunk in _numbered(sio.iter_chunks(src, kind, chunk_size)):
+        for i, start, chunk in _numbered(iter_chunks(src, kind, chunk_size)):
             n_chunks = i + 1
             if i in done:
                 bar.update(len(chunk))

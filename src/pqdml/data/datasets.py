@@ -17,7 +17,6 @@ with, which are **subsets** of the public files. So:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import pandas as pd
 
 from pqdml.config import cache_dir, datasets_dir
 from pqdml.exceptions import DatasetNotFoundError
+from pqdml.io import sha256_file
 
 __all__ = [
     "DATASETS",
@@ -37,7 +37,6 @@ __all__ = [
     "info",
     "list_datasets",
     "load",
-    "sha256sum",
 ]
 
 
@@ -195,15 +194,6 @@ def _get(name: str) -> Dataset:
         ) from None
 
 
-def sha256sum(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _local_folder(ds: Dataset, path: str | os.PathLike[str] | None) -> Path | None:
     """Return the folder holding ``ds.main_file``: from ``path`` (file or folder) or the datasets dir."""
     if path is not None:
@@ -226,7 +216,7 @@ def _check_hashes(ds: Dataset, folder: Path, main: Path) -> dict[str, str]:
         if not local.is_file():
             status[f.path] = "absent"
             continue
-        actual = sha256sum(local)
+        actual = sha256_file(local)
         if actual == f.sha256:
             status[f.path] = "ok"
         else:

@@ -30,7 +30,11 @@ import numpy as np
 import pandas as pd
 
 from pqdml import explain
-from pqdml.io import atomic_open, atomic_path, read_table, write_table
+from pqdml.data.formats import read_records
+from pqdml.data.targets import target_spec
+from pqdml.io import atomic_open, atomic_path, read_table, table_kind, write_table
+from pqdml.model import load_model
+from pqdml.report import sections
 
 __all__ = ["write_report"]
 
@@ -116,8 +120,6 @@ def _html_table(frame: pd.DataFrame) -> str:
 def _load_data(data: pd.DataFrame | str | os.PathLike[str] | None, fmt: str | None) -> Any:
     if data is None or isinstance(data, pd.DataFrame):
         return data
-    from pqdml.data.formats import read_records
-
     frame, _ = read_records(data, fmt)
     return frame
 
@@ -170,8 +172,6 @@ def write_report(
     PosixPath('report.html')
     """
     if isinstance(model, str | os.PathLike):
-        from pqdml.model import load_model
-
         model = load_model(model)
     out = Path(out)
     doc = _Doc(folder=out.parent / f"{out.stem}_files")
@@ -180,8 +180,6 @@ def write_report(
     level = model.level if level is None else float(level)
     unit = explain.target_unit(model)
     label = _target_label(model)
-
-    from pqdml import _report_sections as sections
 
     doc.add(sections.summary(model, records, level))
     doc.table("metrics", sections.metrics_table(model))
@@ -231,8 +229,6 @@ def _readable(path: Path) -> None:
 
 def _top_ranked(path: str | os.PathLike[str], n: int = 500) -> pd.DataFrame:
     """Read the ``n`` best-ranked ok rows of a screening output in chunks (any file size)."""
-    from pqdml.io import table_kind
-
     kind = table_kind(path)
     if kind not in ("csv", "tsv"):
         return _best(read_table(path), n)
@@ -251,19 +247,10 @@ def _best(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     return frame.head(n)
 
 
-_LABELS = {
-    "plqy": "PLQY (%)",
-    "pce": "PCE (%)",
-    "voc": "Voc (V)",
-    "jsc": "Jsc (mA/cm²)",
-    "ff": "FF (%)",
-    "emission": "emission peak (nm)",
-}
-
-
 def _target_label(model: Any) -> str:
     """Axis label of the target, e.g. ``"PLQY (%)"`` or ``"PCE gain over control (%)"``."""
-    label = _LABELS.get(str(model.target), str(model.target_column))
+    spec = target_spec(str(model.target))
+    label = spec.label if spec is not None else str(model.target_column)
     if model.metadata.get("relative_to_control", False):
         name, _, unit = label.partition(" (")
         return f"{name} gain over control ({unit}"

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,82 +18,13 @@ import numpy as np
 import pandas as pd
 
 from pqdml.exceptions import InvalidInputError
-from pqdml.io import atomic_open, atomic_path, iter_smi, table_kind
+from pqdml.io import atomic_open, atomic_path, table_kind
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 #: Internal per-part columns: 64-bit hash of the duplicate key (0 = no key) and "ranked".
 HASH_COL = "_dup_hash"
 OK_COL = "_ok"
-
-
-def count_rows(path: Path, kind: str) -> int | None:
-    """Count the data rows (exact for Parquet and ``.smi``, line count for CSV/TSV)."""
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    if kind == "smi":
-        n = 0
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                text = line.strip()
-                n += bool(text) and not text.startswith("#")
-        return n
-    n = 0
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 24):
-            n += block.count(b"\n")
-    return max(n - 1, 0)
-
-
-def iter_chunks(
-    path: Path, kind: str, chunk_size: int, *, dtype: Any = str
-) -> Iterator[pd.DataFrame]:
-    """Yield the input in chunks of ``chunk_size`` rows, every row exactly once, in order.
-
-    CSV/TSV columns are read as text by default (empty cells are missing), so every chunk
-    has the same column types; ``dtype`` is passed on to :func:`pandas.read_csv` instead
-    (``None`` infers types chunk by chunk). Parquet keeps the file's types.
-    """
-    if kind in ("csv", "tsv"):
-        sep = "," if kind == "csv" else "\t"
-        yield from pd.read_csv(path, sep=sep, dtype=dtype, chunksize=chunk_size)
-    elif kind == "parquet":
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-            yield batch.to_pandas()
-    elif kind == "smi":
-        smiles: list[str] = []
-        names: list[str | None] = []
-        for smi, name in iter_smi(path):
-            smiles.append(smi)
-            names.append(name)
-            if len(smiles) == chunk_size:
-                yield _smi_frame(smiles, names)
-                smiles, names = [], []
-        if smiles:
-            yield _smi_frame(smiles, names)
-    else:  # pragma: no cover - table_kind limits the kinds
-        raise InvalidInputError(
-            f"cannot screen a {kind!r} file {str(path)!r}", code="unknown_format"
-        )
-
-
-def _smi_frame(smiles: list[str], names: list[str | None]) -> pd.DataFrame:
-    return pd.DataFrame({"ligand_smiles": smiles, "ligand_name": names}, dtype="str")
-
-
-def input_columns(path: Path, kind: str) -> list[str]:
-    """Column names of the input without reading its rows."""
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    if kind == "smi":
-        return ["ligand_smiles", "ligand_name"]
-    return list(pd.read_csv(path, sep="," if kind == "csv" else "\t", nrows=0).columns)
 
 
 def _sha(text: str) -> str:
@@ -320,11 +249,3 @@ def merge_parts(parts: PartsDir, n_chunks: int, out: Path, *, top: int | None) -
 def top_path(out: Path, top: int) -> Path:
     """``<out stem>_top<N>.csv`` beside the output."""
     return out.with_name(f"{out.stem}_top{top}.csv")
-
-
-def cpu_count() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1

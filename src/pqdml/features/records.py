@@ -31,19 +31,14 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from pqdml.chem import ligand
+from pqdml.chem.composition import featurize_compositions
+from pqdml.data.records import clean_text, ligand_text
+from pqdml.data.targets import LABEL_COLUMNS
 from pqdml.exceptions import LeakageError
 
-#: Every target column of the canonical schema: never an input feature.
-TARGET_COLUMNS = (
-    "plqy_percent",
-    "pce_percent",
-    "voc_v",
-    "jsc_ma_cm2",
-    "ff_percent",
-    "emission_nm",
-    "fwhm_nm",
-    "fwhm_ev",
-)
+#: Every measured-outcome column of the canonical schema: never an input feature.
+TARGET_COLUMNS = LABEL_COLUMNS
 #: Categorical record columns one-hot encoded, with the prefix of their feature names.
 CATEGORICAL_COLUMNS = {
     "stage": "stage",
@@ -57,28 +52,6 @@ LIGAND_TEXT_COLUMNS = ("binding_type",)
 MAX_CACHE = 100_000
 
 _ALL_PREFIXES = ("ligand", "composition", "process", *CATEGORICAL_COLUMNS.values())
-
-
-def _clean_text(values: pd.Series) -> pd.Series:
-    """Strip strings; NaN/None/"nan" become empty strings."""
-    out = values.astype("string").fillna("").str.strip()
-    return out.mask(out.str.lower().isin(["nan", "none", "<na>"]), "").astype(object)
-
-
-def ligand_text(records: pd.DataFrame) -> pd.Series:
-    """Text used to featurize each row's ligand: SMILES, else the ligand name, else ``""``."""
-    n = len(records)
-    smiles = (
-        _clean_text(records["ligand_smiles"])
-        if "ligand_smiles" in records
-        else pd.Series([""] * n, index=records.index)
-    )
-    names = (
-        _clean_text(records["ligand_name"])
-        if "ligand_name" in records
-        else pd.Series([""] * n, index=records.index)
-    )
-    return smiles.where(smiles != "", names)
 
 
 def category_value(value: object) -> str:
@@ -149,10 +122,19 @@ class FeatureCache:
             frame.loc[empty, col] = value
         return frame
 
-    def _featurize_ligands(self, texts: list[str]) -> pd.DataFrame:
-        from pqdml.chem.ligand import _featurize_table
+    def trim(self, max_entries: int) -> None:
+        """Drop every memo (this cache's and :mod:`pqdml.chem.ligand`'s) above ``max_entries``.
 
-        frame, fingerprints = _featurize_table(
+        For callers that stream many distinct candidates and want memory bounded tighter
+        than :data:`MAX_CACHE`.
+        """
+        for memo in (self._ligands, self._compositions, self._fingerprints):
+            if len(memo) > max_entries:
+                memo.clear()
+        ligand.clear_cache(above=max_entries)
+
+    def _featurize_ligands(self, texts: list[str]) -> pd.DataFrame:
+        frame, fingerprints = ligand._featurize_table(
             texts,
             descriptors=self.descriptors,
             morgan_bits=self.morgan_bits,
@@ -177,8 +159,6 @@ class FeatureCache:
 
     def compositions(self, texts: pd.Series) -> pd.DataFrame:
         """Composition feature frame (``composition_status``, ``composition_error``, features)."""
-        from pqdml.chem.composition import featurize_compositions
-
         return self._lookup(texts, self._compositions, featurize_compositions, "composition")
 
 
@@ -211,13 +191,13 @@ def featurize_records(
     text = ligand_text(records)
     lig = cache.ligands(text)
     comp_text = (
-        _clean_text(records["composition"])
+        clean_text(records["composition"])
         if "composition" in records
         else pd.Series([""] * len(records), index=records.index, dtype=object)
     )
     comp = cache.compositions(comp_text)
     names = (
-        _clean_text(records["ligand_name"])
+        clean_text(records["ligand_name"])
         if "ligand_name" in records
         else pd.Series([""] * len(records), index=records.index, dtype=object)
     )

@@ -1,6 +1,6 @@
 """Tables too large for memory: read them in chunks, write the results chunk by chunk.
 
-Private helpers behind :func:`pqdml.chem.table.featurize_file`.
+Used by :func:`pqdml.features.featurize_file` and :func:`pqdml.screen.screen`.
 
 - :func:`read_chunks` yields a CSV/TSV/Parquet/``.smi`` file in chunks whose column types
   are those :func:`pqdml.io.read_table` gives the whole file, so the result does not
@@ -21,11 +21,77 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pqdml._screen_io import count_rows, iter_chunks
 from pqdml.exceptions import UnknownFormatError
-from pqdml.io import atomic_path, read_table, table_kind
+from pqdml.io.tables import atomic_path, iter_smi, read_table, table_kind
 
-__all__ = ["read_chunks", "write_chunks"]
+__all__ = ["count_rows", "input_columns", "iter_chunks", "read_chunks", "write_chunks"]
+
+
+def count_rows(path: Path, kind: str) -> int | None:
+    """Count the data rows (exact for Parquet and ``.smi``, line count for CSV/TSV)."""
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    if kind == "smi":
+        n = 0
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                text = line.strip()
+                n += bool(text) and not text.startswith("#")
+        return n
+    n = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            n += block.count(b"\n")
+    return max(n - 1, 0)
+
+
+def iter_chunks(
+    path: Path, kind: str, chunk_size: int, *, dtype: Any = str
+) -> Iterator[pd.DataFrame]:
+    """Yield the input in chunks of ``chunk_size`` rows, every row exactly once, in order.
+
+    CSV/TSV columns are read as text by default (empty cells are missing), so every chunk
+    has the same column types; ``dtype`` is passed on to :func:`pandas.read_csv` instead
+    (``None`` infers types chunk by chunk). Parquet keeps the file's types.
+    """
+    if kind in ("csv", "tsv"):
+        sep = "," if kind == "csv" else "\t"
+        yield from pd.read_csv(path, sep=sep, dtype=dtype, chunksize=chunk_size)
+    elif kind == "parquet":
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+            yield batch.to_pandas()
+    elif kind == "smi":
+        smiles: list[str] = []
+        names: list[str | None] = []
+        for smi, name in iter_smi(path):
+            smiles.append(smi)
+            names.append(name)
+            if len(smiles) == chunk_size:
+                yield _smi_frame(smiles, names)
+                smiles, names = [], []
+        if smiles:
+            yield _smi_frame(smiles, names)
+    else:  # pragma: no cover - table_kind limits the kinds
+        raise UnknownFormatError(f"cannot read a {kind!r} file {str(path)!r} in chunks")
+
+
+def _smi_frame(smiles: list[str], names: list[str | None]) -> pd.DataFrame:
+    return pd.DataFrame({"ligand_smiles": smiles, "ligand_name": names}, dtype="str")
+
+
+def input_columns(path: Path, kind: str) -> list[str]:
+    """Column names of the input without reading its rows."""
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    if kind == "smi":
+        return ["ligand_smiles", "ligand_name"]
+    return list(pd.read_csv(path, sep="," if kind == "csv" else "\t", nrows=0).columns)
 
 
 def _kind(values: pd.Series) -> str:

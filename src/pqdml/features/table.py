@@ -16,10 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
+from pqdml.chem.composition import featurize_compositions
 from pqdml.chem.ligand import featurize_ligands, shared_workers, useful_jobs
+from pqdml.config import cpu_count
+from pqdml.data.formats import canonical_dtypes, guess_format, read_records
+from pqdml.data.records import ligand_text
 from pqdml.exceptions import UnknownFormatError
-from pqdml.io import read_table, table_kind, write_table
+from pqdml.io import (
+    count_rows,
+    input_columns,
+    read_chunks,
+    read_table,
+    table_kind,
+    write_chunks,
+    write_table,
+)
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -45,11 +58,10 @@ def _ligand_text(df: pd.DataFrame, smiles_col: str | None, name_col: str | None)
         raise ValueError(
             f"no ligand column: expected {wanted}; columns are {', '.join(map(str, df.columns))}"
         )
-    empty = pd.Series(None, index=df.index, dtype=object)
-    smiles = df[smiles_col].astype(object) if has_smiles else empty
-    names = df[name_col].astype(object) if has_name else empty
-    blank = smiles.isna() | smiles.map(lambda v: isinstance(v, str) and not v.strip())
-    return smiles.where(~blank, names)
+    text = ligand_text(
+        df, smiles_col=smiles_col if has_smiles else "", name_col=name_col if has_name else ""
+    )
+    return text.where(text != "", None)
 
 
 def featurize_table(
@@ -108,8 +120,6 @@ def featurize_table(
     )
     parts = [ligands]
     if composition_col is not None:
-        from pqdml.chem.composition import featurize_compositions
-
         comps = featurize_compositions(df[composition_col].tolist())
         comps.index = df.index
         parts.append(comps)
@@ -186,9 +196,7 @@ def read_input(
     if not p.exists():
         raise FileNotFoundError(f"input file {str(p)!r} does not exist")
     if reader is None:
-        from pqdml.data import read_records as reader_fn
-
-        reader = reader_fn
+        reader = read_records
     if fmt is None and p.suffix.lower() == ".smi":
         return read_table(p), "table"
     try:
@@ -238,8 +246,6 @@ def _streamable(path: Path, fmt: str | None) -> tuple[str, dict[str, str]] | Non
     Returns the format name and the CSV column types, or ``None`` for a public dataset in
     its original format (converted whole by its adapter) or a file that is not a table.
     """
-    from pqdml.data.formats import canonical_dtypes, guess_format
-
     try:
         kind = table_kind(path)
     except UnknownFormatError:
@@ -350,11 +356,6 @@ def featurize_file(
         res = featurize_table(df, composition_col=comp, n_jobs=n_jobs, progress=progress, **options)
         write_table(res, out)
         return FeaturizeSummary(out, used, *_status_counts(res), comp, 1)
-
-    from tqdm.auto import tqdm
-
-    from pqdml._chunked_io import read_chunks, write_chunks
-    from pqdml._screen_io import count_rows, cpu_count, input_columns
 
     used, dtype = plan
     kind = table_kind(src)

@@ -1,0 +1,39 @@
+"""Tables in and out: CSV, TSV, Parquet and ``.smi``, whole or in chunks, always written atomically.
+
+The floor of the package: it imports nothing of pqdml but :mod:`pqdml.exceptions`.
+
+- :mod:`pqdml.io.tables` — :func:`read_table`, :func:`write_table`, :func:`atomic_path`,
+  :func:`atomic_open`, :func:`table_kind`, :func:`iter_smi`, :func:`sha256_file`.
+- :mod:`pqdml.io.chunks` — :func:`iter_chunks` (raw chunks), :func:`read_chunks` (chunks typed
+  as a whole read), :func:`write_chunks`, :func:`count_rows`, :func:`input_columns`.
+"""
+
+from pqdml.io.chunks import count_rows, input_columns, iter_chunks, read_chunks, write_chunks
+from pqdml.io.tables import (
+    TABLE_SUFFIXES,
+    atomic_open,
+    atomic_path,
+    iter_smi,
+    read_smi,
+    read_table,
+    sha256_file,
+    table_kind,
+    write_table,
+)
+
+__all__ = [
+    "TABLE_SUFFIXES",
+    "atomic_open",
+    "atomic_path",
+    "count_rows",
+    "input_columns",
+    "iter_chunks",
+    "iter_smi",
+    "read_chunks",
+    "read_smi",
+    "read_table",
+    "sha256_file",
+    "table_kind",
+    "write_chunks",
+    "write_table",
+]
