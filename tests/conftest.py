@@ -30,3 +30,21 @@ def shared_datasets() -> Path:
             pytest.fail(msg)
         pytest.skip(msg)
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model():
+    """One PLQY model on the bundled curated data, trained once per test session.
+
+    Tests that need *a* real trained model (report, screening, CLI, browser) share it
+    instead of each training their own.
+    """
+    from pqdml.model import train
+
+    return train(REPO_ROOT / "data" / "pqd_literature.csv", "plqy", n_trials=0, seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_model, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`tiny_model` saved as a model directory."""
+    return tiny_model.save(tmp_path_factory.mktemp("tiny_model") / "plqy")

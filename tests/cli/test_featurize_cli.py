@@ -269,12 +269,11 @@ def test_failure_in_a_later_chunk_leaves_no_output(messy, tmp_path, monkeypatch,
 
 def test_large_inputs_use_every_core(messy, tmp_path, monkeypatch):
     import pqdml.features.table as table
-    import pqdml.screen.parts as sio
 
     seen = []
     real = table.featurize_table
-    monkeypatch.setattr(sio, "count_rows", lambda path, kind: 2_000_000)
-    monkeypatch.setattr(sio, "cpu_count", lambda: 7)
+    monkeypatch.setattr(table, "count_rows", lambda path, kind: 2_000_000)
+    monkeypatch.setattr(table, "cpu_count", lambda: 7)
     monkeypatch.setattr(
         table, "featurize_table", lambda df, **kw: seen.append(kw["n_jobs"]) or real(df, **kw)
     )

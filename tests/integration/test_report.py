@@ -25,10 +25,8 @@ def curated(repo_root: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def model(curated: pd.DataFrame):
-    from pqdml.model import train
-
-    return train(curated, "plqy", n_trials=0, seed=0)
+def model(tiny_model):
+    return tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +153,7 @@ def test_oof_predictions_are_out_of_fold(report: Path, model, curated: pd.DataFr
 def test_concept_table_matches_explain(report: Path, model, curated: pd.DataFrame) -> None:
     table = read_table(report.parent / "plqy_files" / "concept_importance.csv")
     result = explain.shap_values(model, curated)
-    direct = explain.concept_importance(explain._subset(result, result.ok))
+    direct = explain.concept_importance(explain.subset(result, result.ok))
     merged = table.merge(direct, on="concept", suffixes=("", "_direct"))
     assert len(merged) == len(direct)
     np.testing.assert_allclose(merged["mean_abs_shap"], merged["mean_abs_shap_direct"], rtol=1e-6)
@@ -230,7 +228,7 @@ def test_other_level_recalibrates_stored_intervals(model) -> None:
 
 def test_top_ranked_reads_big_files_in_chunks(tmp_path: Path) -> None:
     from pqdml.io import write_table
-    from pqdml.report import _top_ranked
+    from pqdml.report.html import _top_ranked
 
     n = 450_000
     rng = np.random.default_rng(1)

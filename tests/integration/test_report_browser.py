@@ -43,15 +43,14 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def report_path(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+def report_path(tmp_path_factory: pytest.TempPathFactory, repo_root: Path, tiny_model) -> Path:
     _require_chromium()
-    from pqdml.model import train
     from pqdml.report import write_report
     from pqdml.screen import screen
 
     folder = tmp_path_factory.mktemp("browser")
     data = repo_root / "data" / "pqd_literature.csv"
-    model = train(data, "plqy", n_trials=0, seed=0)
+    model = tiny_model
     ranked = folder / "ranked.csv"
     screen(repo_root / "data" / "example_candidates.csv", ranked, model=model)
     return write_report(model, data=data, screen=ranked, out=folder / "report.html")

@@ -16,12 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    from pqdml.model import train
-
-    out = tmp_path_factory.mktemp("model") / "plqy"
-    train(repo_root / "data" / "pqd_literature.csv", "plqy", n_trials=0).save(out)
-    return out
+def model_dir(tiny_model_dir: Path) -> Path:
+    return tiny_model_dir
 
 
 def test_report_command_writes_html_and_folder(

@@ -18,11 +18,20 @@ NAMES = {"octylamine": "CCCCCCCCN", "oleic acid": "CCCCCCCC/C=C\\CCCCCCCC(=O)O"}
 
 
 class StandIn:
-    """Duck-typed model: prediction from heavy-atom count and the iodide fraction."""
+    """A Predictor: prediction from heavy-atom count and the iodide fraction."""
+
+    target = "plqy"
+    target_column = "plqy_percent"
 
     def __init__(self) -> None:
         self.metadata = {"kind": "stand-in", "version": 1}
         self.calls: list[int] = []
+
+    def trim_caches(self, max_entries: int) -> None:
+        pass
+
+    def use_threads(self, n: int) -> None:
+        pass
 
     def predict(self, records: pd.DataFrame, *, level: float | None = None) -> pd.DataFrame:
         self.calls.append(len(records))
@@ -38,7 +47,16 @@ class StandIn:
             if comp not in ("CsPbI3", "CsPbBr3"):
                 rows.append({"status": "invalid_composition", "error": f"bad {comp!r}"})
                 continue
-            anchored = any(a.GetSymbol() in "NOSP" for a in mol.GetAtoms())
+            if not any(a.GetSymbol() in "NOSP" for a in mol.GetAtoms()):
+                rows.append(
+                    {
+                        "status": "no_anchor_group",
+                        "error": "no anchoring group found",
+                        "canonical_smiles": Chem.MolToSmiles(mol),
+                        "binding_type": "none",
+                    }
+                )
+                continue
             value = mol.GetNumHeavyAtoms() * (2.0 if comp == "CsPbI3" else 1.0)
             rows.append(
                 {
@@ -50,7 +68,7 @@ class StandIn:
                     "in_domain": value < 30,
                     "max_similarity": 0.5,
                     "canonical_smiles": Chem.MolToSmiles(mol),
-                    "binding_type": "X" if anchored else "none",
+                    "binding_type": "X",
                     "chain_length": float(mol.GetNumAtoms()),
                 }
             )

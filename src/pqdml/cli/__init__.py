@@ -14,7 +14,8 @@ from pqdml import __version__
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="pqdml")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def main(debug: bool) -> None:
     """pqdml: choose perovskite quantum-dot surface ligands with machine learning.
 
     Train gradient-boosted models on literature records (ligand + composition +
@@ -26,7 +27,9 @@ def main() -> None:
 # Command modules register themselves on `main` when imported (one import line each, below).
 from pqdml.cli import data as _data  # noqa: E402,F401
 from pqdml.cli import featurize as _featurize  # noqa: E402,F401
+from pqdml.cli import library as _library  # noqa: E402,F401
 from pqdml.cli import model as _model  # noqa: E402,F401
+from pqdml.cli import predict as _predict  # noqa: E402,F401
 from pqdml.cli import quickstart as _quickstart  # noqa: E402,F401
 from pqdml.cli import report as _report  # noqa: E402,F401
 from pqdml.cli import screen as _screen  # noqa: E402,F401

@@ -1,14 +1,16 @@
-"""Reusable click options shared by the data-taking commands."""
+"""Reusable click options shared by the commands, and the one error-handling decorator."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from pqdml.data.formats import FORMATS
 from pqdml.data.targets import SHIPPED_TARGETS, TARGETS
+from pqdml.exceptions import PQDMLError
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -63,3 +65,24 @@ def target_option(*, shipped: bool = False, required: bool = False) -> Callable[
         show_default=not required,
         help="Quantity to model.",
     )
+
+
+def handle_errors(func: F) -> F:
+    """Turn an error about the user's input into a one-line CLI error (exit code 1).
+
+    pqdml's own errors, missing files and bad values name the input and the reason, so
+    the message is all a user needs; ``pqdml --debug COMMAND`` shows the traceback instead.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (PQDMLError, FileNotFoundError, ValueError, KeyError) as err:
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None and ctx.find_root().params.get("debug"):
+                raise
+            text = err.args[0] if isinstance(err, KeyError) and err.args else err
+            raise click.ClickException(str(text)) from err
+
+    return wrapper  # type: ignore[return-value]

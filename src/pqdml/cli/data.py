@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option
+from pqdml.cli._options import format_option, handle_errors
 
 
 @main.command("validate")
@@ -17,6 +17,7 @@ from pqdml.cli._options import format_option
 @click.option(
     "--max-issues", type=int, default=None, help="List at most this many issues per severity."
 )
+@handle_errors
 def validate_cmd(file: Path, fmt: str | None, max_issues: int | None) -> None:
     """Check FILE against the canonical record schema and list every bad row.
 
@@ -25,12 +26,8 @@ def validate_cmd(file: Path, fmt: str | None, max_issues: int | None) -> None:
     """
     from pqdml.data.formats import read_records
     from pqdml.data.schema import validate
-    from pqdml.exceptions import PQDMLError
 
-    try:
-        df, used = read_records(file, fmt)
-    except PQDMLError as exc:
-        raise click.ClickException(str(exc)) from exc
+    df, used = read_records(file, fmt)
     click.echo(f"format: {used}{'' if fmt else ' (guessed)'}")
     report = df.attrs.get("adapter_report")
     if report is not None:

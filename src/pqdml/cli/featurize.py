@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option
+from pqdml.cli._options import format_option, handle_errors
+from pqdml.features import featurize_file
 
 
 @main.command("featurize")
@@ -72,6 +73,7 @@ from pqdml.cli._options import format_option
     default=None,
     help="Force the progress bar on or off (default: shown for large inputs on a terminal).",
 )
+@handle_errors
 def featurize_cmd(
     input_path: Path,
     output: Path,
@@ -95,25 +97,19 @@ def featurize_cmd(
 
     Example: pqdml featurize data/example_candidates.csv -o features.csv
     """
-    from pqdml.exceptions import PQDMLError
-    from pqdml.features.table import featurize_file
-
-    try:
-        summary = featurize_file(
-            input_path,
-            output,
-            fmt=fmt,
-            smiles_col=smiles_col,
-            name_col=name_col,
-            composition_col=composition_col,
-            descriptors=descriptors,
-            morgan_bits=morgan_bits,
-            n_jobs=jobs,
-            progress=progress,
-            chunk_size=chunk_size,
-        )
-    except (PQDMLError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = featurize_file(
+        input_path,
+        output,
+        fmt=fmt,
+        smiles_col=smiles_col,
+        name_col=name_col,
+        composition_col=composition_col,
+        descriptors=descriptors,
+        morgan_bits=morgan_bits,
+        n_jobs=jobs,
+        progress=progress,
+        chunk_size=chunk_size,
+    )
     if summary.composition_col is None:
         click.echo("note: no 'composition' column; composition features skipped", err=True)
     click.echo(f"{summary}; format: {summary.format}; wrote {output}")

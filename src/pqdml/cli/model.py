@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option, target_option
+from pqdml.cli._options import format_option, handle_errors, target_option
 
 
 @main.command("train")
@@ -65,6 +65,7 @@ from pqdml.cli._options import format_option, target_option
 @click.option(
     "--n-jobs", default=1, show_default=True, type=int, help="Threads for XGBoost / random forest."
 )
+@handle_errors
 def train_cmd(
     data: str,
     fmt: str | None,
@@ -138,6 +139,7 @@ def train_cmd(
     type=click.Path(dir_okay=False),
     help="Also write the metrics as JSON.",
 )
+@handle_errors
 def evaluate_cmd(model_dir: str, data: str, fmt: str | None, json_out: str | None) -> None:
     """Score MODEL on labelled DATA: MAE, RMSE, R², interval coverage vs the training mean."""
     from pqdml.io import atomic_open

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import target_option
+from pqdml.cli._options import handle_errors, target_option
 
 
 @main.command("quickstart")
@@ -21,6 +21,7 @@ from pqdml.cli._options import target_option
 @target_option(shipped=True)
 @click.option("--n-trials", default=10, show_default=True, type=int, help="Optuna trials.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@handle_errors
 def quickstart_cmd(output: str, target: str, n_trials: int, seed: int) -> None:
     """Train on the bundled literature data, screen the example ligands, write the report.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option
+from pqdml.cli._options import format_option, handle_errors
 
 
 @main.command("report")
@@ -43,6 +43,7 @@ from pqdml.cli._options import format_option
     type=click.Path(dir_okay=False),
     help="HTML file to write; figures and tables go to <stem>_files/ beside it.",
 )
+@handle_errors
 def report(
     model_dir: str,
     data: str | None,

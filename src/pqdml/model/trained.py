@@ -232,11 +232,11 @@ class TrainedModel:
             ``binding_type``, ``chain_length``.
         """
         X, frame = self._featurize(records)
-        return X, self._status_frame(frame)
+        return X, self._status_frame(records, frame)
 
     @staticmethod
-    def _status_frame(frame: pd.DataFrame) -> pd.DataFrame:
-        status, error = row_status(frame)
+    def _status_frame(records: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+        status, error = prediction_status(records, frame)
         n = len(frame)
         none = pd.Series([None] * n, index=frame.index, dtype=object)
         smiles = frame.get("ligand_canonical_smiles", none)
@@ -281,8 +281,7 @@ class TrainedModel:
         level = self.level if level is None else float(level)
         q = conformal_quantile(self.residuals, level)
         X, frame = self._featurize(records)
-        out = self._status_frame(frame)
-        out["status"], out["error"] = prediction_status(records, frame)
+        out = self._status_frame(records, frame)
         ok = (out["status"] == "ok").to_numpy()
         pred = np.full(len(X), np.nan)
         low = np.full(len(X), np.nan)
