@@ -7,28 +7,5 @@
   (each takes ``ax=None`` and returns the Axes).
 """
 
-from pqdml.explain.shapley import (
-    CONCEPTS,
-    ShapResult,
-    concept_importance,
-    concept_of,
-    concept_values,
-    explain_predictions,
-    shap_values,
-    subset,
-    target_effects,
-    target_unit,
-)
-
-__all__ = [
-    "CONCEPTS",
-    "ShapResult",
-    "concept_importance",
-    "concept_of",
-    "concept_values",
-    "explain_predictions",
-    "shap_values",
-    "subset",
-    "target_effects",
-    "target_unit",
-]
+from pqdml.explain.shapley import *  # noqa: F403  (the public names, listed once there)
+from pqdml.explain.shapley import __all__ as __all__
