@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pqdml.chem import ligand as ligand_mod
 from pqdml.exceptions import InvalidInputError
 
 __all__ = ["ANCHORS", "BACKBONES", "generate_library", "real_library"]
@@ -32,28 +33,72 @@ def _trialkyl(oxide: bool) -> Callable[[str, str], str]:
     return lambda chain, reverse: f"{chain}{head}({reverse}){reverse}"
 
 
-#: Anchoring groups of the combinatorial library: key → (readable label, SMILES builder).
-#: The builder receives the backbone SMILES written tail → anchor carbon and written
-#: anchor carbon → tail, and returns the whole molecule. For the acids the anchor's carbon is the last chain
-#: carbon (C8 carboxylic acid = octanoic acid); salts are written as ion pairs.
-ANCHORS: dict[str, tuple[str, Callable[[str, str], str]]] = {
-    "carboxylic_acid": ("carboxylic acid", _one("(=O)O")),
-    "primary_amine": ("primary amine", _one("N")),
-    "ammonium_bromide": ("ammonium bromide", _one("[NH3+].[Br-]")),
-    "ammonium_iodide": ("ammonium iodide", _one("[NH3+].[I-]")),
-    "ammonium_chloride": ("ammonium chloride", _one("[NH3+].[Cl-]")),
+#: Builders of the combinatorial library: variant → (readable label, SMILES builder, the
+#: anchoring groups of :mod:`pqdml.chem.ligand` the built molecule carries). The builder
+#: receives the backbone SMILES written tail → anchor carbon and written anchor carbon →
+#: tail, and returns the whole molecule. For the acids the anchor's carbon is the last
+#: chain carbon (C8 carboxylic acid = octanoic acid); salts are written as ion pairs. The
+#: group names are the featurizer's own (``anchor_<group>`` features), so ``--anchors``
+#: speaks the same vocabulary as ``pqdml featurize`` and the docs.
+ANCHORS: dict[str, tuple[str, Callable[[str, str], str], tuple[str, ...]]] = {
+    "carboxylic_acid": ("carboxylic acid", _one("(=O)O"), ("carboxylic_acid",)),
+    "amine_primary": ("primary amine", _one("N"), ("amine_primary",)),
+    "ammonium_bromide": ("ammonium bromide", _one("[NH3+].[Br-]"), ("ammonium", "halide")),
+    "ammonium_iodide": ("ammonium iodide", _one("[NH3+].[I-]"), ("ammonium", "halide")),
+    "ammonium_chloride": ("ammonium chloride", _one("[NH3+].[Cl-]"), ("ammonium", "halide")),
     "quaternary_ammonium_bromide": (
         "trimethylammonium bromide",
         _one("[N+](C)(C)C.[Br-]"),
+        ("quaternary_ammonium", "halide"),
     ),
-    "phosphonic_acid": ("phosphonic acid", _one("P(=O)(O)O")),
-    "sulfonic_acid": ("sulfonic acid", _one("S(=O)(=O)O")),
-    "thiol": ("thiol", _one("S")),
-    "sulfobetaine": ("sulfobetaine", _one("[N+](C)(C)CCCS(=O)(=O)[O-]")),
-    "carboxybetaine": ("carboxybetaine", _one("[N+](C)(C)CC(=O)[O-]")),
-    "phosphine_oxide": ("trialkylphosphine oxide", _trialkyl(oxide=True)),
-    "phosphine": ("trialkylphosphine", _trialkyl(oxide=False)),
+    "phosphonic_acid": ("phosphonic acid", _one("P(=O)(O)O"), ("phosphonic_acid",)),
+    "sulfonic_acid": ("sulfonic acid", _one("S(=O)(=O)O"), ("sulfonic_acid",)),
+    "thiol": ("thiol", _one("S"), ("thiol",)),
+    "sulfobetaine": (
+        "sulfobetaine",
+        _one("[N+](C)(C)CCCS(=O)(=O)[O-]"),
+        ("quaternary_ammonium", "sulfonic_acid"),
+    ),
+    "carboxybetaine": (
+        "carboxybetaine",
+        _one("[N+](C)(C)CC(=O)[O-]"),
+        ("quaternary_ammonium", "carboxylate"),
+    ),
+    "phosphine_oxide": ("trialkylphosphine oxide", _trialkyl(oxide=True), ("phosphine_oxide",)),
+    "phosphine": ("trialkylphosphine", _trialkyl(oxide=False), ("phosphine",)),
 }
+
+
+def anchor_groups() -> list[str]:
+    """Return the featurizer's anchoring-group names (``anchor_<group>`` features), in order."""
+    return [
+        c.removeprefix("anchor_")
+        for c in ligand_mod.LIGAND_NUMERIC_FEATURES
+        if c.startswith("anchor_")
+    ]
+
+
+def _variants_for(names: Iterable[str]) -> list[str]:
+    """Library variants for anchoring-group names (or variant names), in :data:`ANCHORS` order.
+
+    Raises
+    ------
+    InvalidInputError
+        A name that is neither an anchoring group with a builder nor a variant
+        (code ``unknown_anchor``).
+    """
+    wanted = list(names)
+    groups = {g for _, _, carried in ANCHORS.values() for g in carried}
+    for name in wanted:
+        if name not in groups and name not in ANCHORS:
+            known = [g for g in anchor_groups() if g in groups]
+            raise InvalidInputError(
+                f"unknown anchor {name!r}: choose anchoring groups from {', '.join(known)} "
+                f"(or a salt variant: {', '.join(k for k in ANCHORS if k not in groups)})",
+                code="unknown_anchor",
+            )
+    chosen = set(wanted)
+    return [k for k, (_, _, carried) in ANCHORS.items() if k in chosen or chosen & set(carried)]
 
 
 def _linear(n: int) -> tuple[str, str] | None:
@@ -102,7 +147,9 @@ def generate_library(
     Parameters
     ----------
     anchors
-        Keys of :data:`ANCHORS` (default: all of them).
+        Anchoring-group names of the featurizer (``amine_primary``, ``thiol``, ...; every
+        variant of :data:`ANCHORS` carrying one of them) or variant keys of :data:`ANCHORS`
+        (``ammonium_iodide``); default: all variants.
     chain_lengths
         Chain lengths in carbons (for acids the carboxyl carbon counts: C8 = octanoic acid).
     backbones
@@ -125,7 +172,7 @@ def generate_library(
     """
     from rdkit import Chem
 
-    anchor_keys = _check_choice("anchor", anchors if anchors is not None else ANCHORS, ANCHORS)
+    anchor_keys = list(ANCHORS) if anchors is None else _variants_for(anchors)
     backbone_keys = _check_choice("backbone", backbones, BACKBONES)
     lengths = [int(n) for n in chain_lengths]
     if any(n < 1 for n in lengths):
@@ -138,7 +185,7 @@ def generate_library(
     if max_size == 0:
         return pd.DataFrame(rows, columns=columns)
     for anchor in anchor_keys:
-        label, build = ANCHORS[anchor]
+        label, build, _ = ANCHORS[anchor]
         for backbone in backbone_keys:
             for n in lengths:
                 chain = BACKBONES[backbone](n)
@@ -273,14 +320,11 @@ def real_library(
     >>> "CCCCCCCCS" in set(lib["ligand_smiles"])  # doctest: +SKIP
     True
     """
-    from pqdml.chem import ligand as ligand_mod
-
     table = _read_chemicals_table(max_heavy_atoms)
-    anchor_cols = [c for c in ligand_mod.LIGAND_NUMERIC_FEATURES if c.startswith("anchor_")]
+    anchor_cols = [f"anchor_{g}" for g in anchor_groups()]
     wanted: list[str] | None = None
     if anchors is not None:
-        known = {c.removeprefix("anchor_"): c for c in anchor_cols}
-        wanted = _check_choice("anchor group", anchors, known)
+        wanted = _check_choice("anchor group", anchors, dict.fromkeys(anchor_groups()))
     feats = ligand_mod.featurize_ligands(
         table["ligand_smiles"].tolist(),
         n_jobs=n_jobs,

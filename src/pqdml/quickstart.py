@@ -13,6 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from pqdml.config import bundled_data_dir
+from pqdml.model import train
+from pqdml.model.metrics import format_cv_table
+from pqdml.report import write_report
+from pqdml.screen import screen
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,6 @@ def run_quickstart(
     >>> result.report.name  # doctest: +SKIP
     'report.html'
     """
-    from pqdml.model import train
-    from pqdml.model.metrics import format_cv_table
-    from pqdml.report import write_report
-    from pqdml.screen import screen
-
     out_dir = Path(out)
     data_path = Path(data) if data is not None else bundled_data_dir() / "pqd_literature.csv"
     cand_path = (

@@ -16,7 +16,7 @@ def model_dir(tmp_path_factory):
     from pqdml.model import train
 
     lib = generate_library(
-        anchors=["carboxylic_acid", "primary_amine", "thiol"],
+        anchors=["carboxylic_acid", "amine_primary", "thiol"],
         chain_lengths=range(4, 17, 2),
         backbones=["linear"],
     )
@@ -111,7 +111,7 @@ def test_library_generate(tmp_path):
             "-o",
             str(out),
             "--anchors",
-            "thiol,primary_amine",
+            "thiol,amine_primary",
             "--min-chain",
             "4",
             "--max-chain",

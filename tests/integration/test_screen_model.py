@@ -14,7 +14,7 @@ from pqdml.screen import screen
 
 def tiny_records() -> pd.DataFrame:
     lib = generate_library(
-        anchors=["carboxylic_acid", "primary_amine", "ammonium_bromide", "thiol"],
+        anchors=["carboxylic_acid", "amine_primary", "ammonium_bromide", "thiol"],
         chain_lengths=range(4, 19, 2),
         backbones=["linear", "aromatic"],
     )

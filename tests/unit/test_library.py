@@ -68,7 +68,7 @@ def test_bad_options_raise_naming_the_value():
 def test_chain_length_agrees_with_the_ligand_featurizer():
     ligand = pytest.importorskip("pqdml.chem.ligand")
     lib = generate_library(
-        anchors=["carboxylic_acid", "primary_amine", "ammonium_bromide", "thiol"],
+        anchors=["carboxylic_acid", "amine_primary", "ammonium_bromide", "thiol"],
         chain_lengths=[4, 8, 12],
         backbones=["linear"],
     )
@@ -82,3 +82,25 @@ def test_formula_prefilter():
     assert not _formula_ok("C8H19N", 8)
     assert not _formula_ok("H2O", 10)  # no carbon
     assert not _formula_ok("C2H6Hg", 10)  # a metal
+
+
+def test_anchor_names_are_the_featurizers():
+    """Every variant carries exactly the anchoring groups it declares, in the featurizer's names."""
+    from pqdml.chem.ligand import featurize_ligand
+    from pqdml.library import anchor_groups
+
+    known = set(anchor_groups())
+    for key, (_, build, groups) in ANCHORS.items():
+        assert set(groups) <= known, key
+        feats = featurize_ligand(build("CCCCCCCC", "CCCCCCCC"))
+        found = {g for g in known if feats.get(f"anchor_{g}", 0) > 0}
+        assert set(groups) <= found, (key, found)
+
+
+def test_anchor_group_selects_its_variants():
+    lib = generate_library(anchors=["ammonium"], chain_lengths=[4], backbones=["linear"])
+    assert set(lib["anchor"]) == {"ammonium_bromide", "ammonium_iodide", "ammonium_chloride"}
+    lib = generate_library(anchors=["amine_primary"], chain_lengths=[8], backbones=["linear"])
+    assert lib["ligand_smiles"].tolist() == ["CCCCCCCCN"]
+    with pytest.raises(InvalidInputError, match=r"choose anchoring groups from .*amine_primary"):
+        generate_library(anchors=["primary_amine"])

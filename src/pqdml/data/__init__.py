@@ -8,6 +8,7 @@
 - :mod:`pqdml.data.adapters` — public-dataset files → canonical records with an :class:`AdapterReport`.
 """
 
+from pqdml.data.adapters import AdapterReport
 from pqdml.data.formats import FORMATS, guess_format, read_records
 from pqdml.data.schema import (
     COLUMNS,
@@ -32,12 +33,3 @@ __all__ = [
     "read_records",
     "validate",
 ]
-
-
-def __getattr__(name: str) -> object:
-    # the adapters are imported on first use (read_records imports them only for public formats)
-    if name == "AdapterReport":
-        from pqdml.data.adapters import AdapterReport
-
-        return AdapterReport
-    raise AttributeError(f"module 'pqdml.data' has no attribute {name!r}")

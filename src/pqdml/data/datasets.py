@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from pqdml.config import cache_dir, datasets_dir
+from pqdml.data.adapters import ADAPTERS
 from pqdml.exceptions import DatasetNotFoundError
 from pqdml.io import sha256_file
 
@@ -302,8 +303,6 @@ def load(name: str, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> df.attrs["adapter_report"].rows_read  # doctest: +SKIP
     218
     """
-    from pqdml.data.adapters import ADAPTERS
-
     ds = _get(name)
     folder = _local_folder(ds, path)
     if folder is None:

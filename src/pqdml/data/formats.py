@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pqdml.data.adapters import ADAPTERS
 from pqdml.exceptions import UnknownFormatError
 from pqdml.io import read_table, table_kind
 
@@ -200,6 +201,4 @@ def read_records(
         raise UnknownFormatError(f"unknown format {chosen!r}; known: {', '.join(FORMATS)}")
     if chosen == "canonical":
         return _read_canonical(p), chosen
-    from pqdml.data.adapters import ADAPTERS
-
     return ADAPTERS[chosen](p), chosen
