@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pqdml.data._adapt import SOLVENT_SMILES, AdapterReport, _finish, _num
 from pqdml.data._chemcheck import check_composition
-from pqdml.data.adapters import SOLVENT_SMILES, AdapterReport, _finish, _num
 
 _PREFIX = "Perovskite_composition_"
 _NONE = {"", "nan", "undoped", "none", "unknown", "-"}
