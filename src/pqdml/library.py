@@ -79,7 +79,10 @@ def anchor_groups() -> list[str]:
 
 
 def _variants_for(names: Iterable[str]) -> list[str]:
-    """Library variants for anchoring-group names (or variant names), in :data:`ANCHORS` order.
+    """Library variants for anchoring-group names (or variant names), in the order asked.
+
+    Each name brings its variants in :data:`ANCHORS` order; a variant asked for twice
+    appears once.
 
     Raises
     ------
@@ -97,8 +100,12 @@ def _variants_for(names: Iterable[str]) -> list[str]:
                 f"(or a salt variant: {', '.join(k for k in ANCHORS if k not in groups)})",
                 code="unknown_anchor",
             )
-    chosen = set(wanted)
-    return [k for k, (_, _, carried) in ANCHORS.items() if k in chosen or chosen & set(carried)]
+    out: dict[str, None] = {}
+    for name in wanted:
+        out.update(
+            (k, None) for k, (_, _, carried) in ANCHORS.items() if k == name or name in carried
+        )
+    return list(out)
 
 
 def _linear(n: int) -> tuple[str, str] | None:

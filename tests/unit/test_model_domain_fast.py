@@ -18,7 +18,7 @@ def _panel() -> list[str]:
     out = [r.smiles for r in dictionary_records()] + [
         str(r.name) for r in dictionary_records()[:20]
     ]
-    for n, (_, build) in enumerate(ANCHORS.values()):
+    for n, (_, build, _groups) in enumerate(ANCHORS.values()):
         for k, head in enumerate(("", "c1ccccc1", "CC(C)", "FC(F)(F)")):
             chain = head + "C" * (2 + (n + 5 * k) % 16) + ("C=C" if (n + k) % 3 == 0 else "")
             out.append(build(chain, chain))
