@@ -12,6 +12,8 @@ import xgboost
 from pqdml.features import FeatureCache, build_matrix, featurize_records
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
+from pqdml.model.effect import from_effect
+from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
 
 #: Columns of :meth:`TrainedModel.predict`, in order.
@@ -148,6 +150,7 @@ class TrainedModel:
         domain: ApplicabilityDomain,
         metadata: dict[str, Any],
         metrics: dict[str, Any] | None = None,
+        predictor: LinearPredictor | None = None,
     ) -> None:
         self.target = target
         self.target_column = target_column
@@ -158,6 +161,7 @@ class TrainedModel:
         self.domain = domain
         self.metadata = metadata
         self.metrics = metrics or {}
+        self.predictor = predictor
         featurizer = metadata.get("featurizer", {})
         self._cache = FeatureCache(
             descriptors=featurizer.get("descriptors", "default"),
@@ -176,8 +180,33 @@ class TrainedModel:
 
     @property
     def prediction_kind(self) -> str:
-        """``"value"`` or ``"gain_over_control"``."""
+        """``"value"``, ``"gain_over_control"`` or ``"effect_headroom_fraction"``."""
         return str(self.metadata.get("prediction_kind", "value"))
+
+    @property
+    def predictor_name(self) -> str:
+        """The candidate that predicts: an XGBoost preset, or ``ridge`` / ``mean`` when it won."""
+        if self.predictor is not None:
+            return self.predictor.name
+        sel = self.metadata.get("selection") or {}
+        return str(sel.get("predictor", "xgboost"))
+
+    def to_target(self, prediction: np.ndarray, control: np.ndarray) -> np.ndarray:
+        """Treated value in the target's unit of an effect prediction, for a control value.
+
+        Only for models trained with ``effect=True`` (:mod:`pqdml.model.effect`); a value
+        model's prediction is returned unchanged.
+        """
+        effect = self.metadata.get("effect")
+        if not effect:
+            return np.asarray(prediction, dtype=float)
+        return from_effect(prediction, control, effect.get("ceiling"))
+
+    def predict_model_units(self, X: np.ndarray) -> np.ndarray:
+        """Point prediction of the shipped predictor, in the model's units."""
+        if self.predictor is not None:
+            return self.predictor.predict(X)
+        return self.target_transform.inverse(self.predict_margin(X))
 
     def _featurize(self, records: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         frame = featurize_records(records, cache=self._cache)
@@ -250,9 +279,13 @@ class TrainedModel:
         low = np.full(len(X), np.nan)
         high = np.full(len(X), np.nan)
         if ok.any():
-            z = self.predict_margin(X[ok])
             t = self.target_transform
-            pred[ok] = t.inverse(z)
+            if self.predictor is not None:
+                pred[ok] = self.predictor.predict(X[ok])
+                z = t.forward(pred[ok])
+            else:
+                z = self.predict_margin(X[ok])
+                pred[ok] = t.inverse(z)
             low[ok] = t.inverse(z - q)
             high[ok] = t.inverse(z + q)
         fingerprints = self._cache.ligand_fingerprints(frame["ligand_text"])

@@ -1,0 +1,496 @@
+"""The work of :func:`pqdml.model.train`: targets, duplicates, repeated CV, final fit, metadata."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pqdml._version import __version__
+from pqdml.features import RecordFeaturizer, featurize_records, ligand_text, process_columns
+from pqdml.model.baselines import BASELINES, make_baseline, make_xgb
+from pqdml.model.conformal import conformal_quantile
+from pqdml.model.crossval import Problem, pick_counts, run_cv, winner
+from pqdml.model.cv import choose_scheme, group_labels, make_splits
+from pqdml.model.domain import ApplicabilityDomain
+from pqdml.model.duplicates import MERGED_KINDS, find_duplicates, same_inputs_different_papers
+from pqdml.model.duplicates import merge_duplicates as merge_rows
+from pqdml.model.effect import ceiling_for, control_values, from_effect, to_effect
+from pqdml.model.metrics import per_source, pooled_summary, regression_metrics
+from pqdml.model.presets import SHIPPABLE, XGB_PRESETS, LinearPredictor, preset_params
+from pqdml.model.ranking import pairwise_concordance, skill_verdict
+from pqdml.model.target import TargetTransform
+from pqdml.model.trained import TrainedModel, ligand_info, row_status
+from pqdml.model.tuning import tune
+
+#: ``qualifier`` values of rows that are bounds, not measurements (not training rows).
+BOUND_QUALIFIERS = (">=", "<=", "lower bound", "upper bound")
+#: Heuristic rivals of the ranking metric: rank treatments by this feature, bigger first.
+RANKING_RIVALS = {"bigger_is_better": "ligand__mol_weight", "longer_is_better": "ligand__chain_length"}
+
+
+def _is_control(records: pd.DataFrame) -> pd.Series:
+    if "is_control" not in records:
+        return pd.Series(False, index=records.index)
+    return pd.to_numeric(records["is_control"], errors="coerce").fillna(0).astype(int) == 1
+
+
+def training_targets(
+    records: pd.DataFrame,
+    column: str,
+    *,
+    relative_to_control: bool = False,
+    effect: bool = False,
+) -> tuple[pd.Series, pd.Series]:
+    """Target per row (NaN for non-training rows) and the reason each excluded row is skipped.
+
+    With ``relative_to_control`` the target is ``value − mean(control values of the group)``;
+    with ``effect`` it is :func:`pqdml.model.effect.to_effect` of the value and that mean.
+    """
+    if effect:
+        gain, reason = training_targets(records, column, relative_to_control=True)
+        base = control_values(records, pd.to_numeric(records[column], errors="coerce"))
+        value = gain + base
+        eff = pd.Series(to_effect(value, base, ceiling_for(column)), index=records.index)
+        return eff.where(reason == ""), reason
+    if column not in records:
+        raise ValueError(f"the data has no {column!r} column to train on")
+    y = pd.to_numeric(records[column], errors="coerce")
+    reason = pd.Series("", index=records.index, dtype=object)
+    reason[y.isna()] = f"missing {column}"
+    if "qualifier" in records:
+        qual = records["qualifier"].astype("string").fillna("").str.strip().str.lower()
+        reason[(reason == "") & qual.isin(BOUND_QUALIFIERS)] = "value is a bound (qualifier)"
+    if not relative_to_control:
+        return y, reason
+    control = _is_control(records)
+    if "group_id" not in records:
+        raise ValueError(
+            "relative_to_control needs a group_id column linking controls to treated rows"
+        )
+    gid = records["group_id"].astype("string").fillna("").str.strip()
+    ctrl_value = (
+        y[control & y.notna() & (gid != "")].groupby(gid[control & y.notna() & (gid != "")]).mean()
+    )
+    base = gid.map(ctrl_value).astype(float)
+    gain = y - base
+    reason[(reason == "") & control] = "control row (its gain is 0 by definition)"
+    reason[(reason == "") & base.isna()] = "no control row with a value in its group_id"
+    gain[reason != ""] = np.nan
+    return gain, reason
+
+
+def duplicate_keys(records: pd.DataFrame, canonical: pd.Series) -> np.ndarray:
+    """Key identifying a repeated measurement: canonical SMILES + composition + stage + process."""
+    lig = canonical.fillna("").astype(str).where(canonical.notna(), ligand_text(records))
+    parts = [lig, records.get("composition", pd.Series("", index=records.index)).astype(str)]
+    parts.append(records.get("stage", pd.Series("", index=records.index)).astype(str))
+    for col in process_columns(records):
+        parts.append(pd.to_numeric(records[col], errors="coerce").round(6).astype(str))
+    key = parts[0].astype(str)
+    for p in parts[1:]:
+        key = key + "|" + p.astype(str)
+    return key.to_numpy()
+
+
+def _count_failures(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    out = {}
+    for prefix in ("ligand", "composition"):
+        col = f"{prefix}_status"
+        if col in frame:
+            # no ligand (e.g. a control) is not a failure; a missing composition is
+            fine = ("ok", "empty") if prefix == "ligand" else ("ok",)
+            counts = Counter(str(s) for s in frame[col].fillna("ok") if s not in fine)
+            out[prefix] = dict(sorted(counts.items()))
+    return out
+
+
+
+def _ranking_groups(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Group of each row for the ranking metric (``group_id``, else paper) and a treated mask."""
+    paper = group_labels(records, "doi")
+    if "group_id" in records:
+        gid = records["group_id"].astype("string").fillna("").str.strip()
+        label = ("group:" + gid).where(gid != "", paper)
+    else:
+        label = paper
+    treated = ~_is_control(records).to_numpy()
+    return label.astype(str).to_numpy(), treated
+
+
+def _sources(records: pd.DataFrame) -> np.ndarray:
+    if "dataset" in records:
+        return records["dataset"].astype("string").fillna("").astype(str).to_numpy()
+    return np.array([""] * len(records))
+
+
+def fit_model(
+    records: pd.DataFrame,
+    key: str,
+    column: str,
+    *,
+    cv: str | None,
+    seed: int,
+    level: float,
+    n_trials: int,
+    relative_to_control: bool,
+    effect: bool,
+    select: bool,
+    preset: str,
+    n_repeats: int,
+    merge_duplicates: bool,
+    descriptors: str,
+    morgan_bits: int,
+    ad_similarity_threshold: float,
+    extra_features: list[str] | None,
+    n_jobs: int,
+) -> TrainedModel:
+    """Everything :func:`pqdml.model.train` does after reading the data (see its docstring)."""
+    preset_params(preset)  # unknown preset → KeyError before any work
+    y_all, reason = training_targets(
+        records, column, relative_to_control=relative_to_control, effect=effect
+    )
+    use = (reason == "").to_numpy()
+    if use.sum() < 5:
+        raise ValueError(
+            f"only {int(use.sum())} rows have a usable {column}; at least 5 are needed"
+        )
+    recs = records[use].reset_index(drop=True)
+    y = y_all[use].to_numpy(dtype=float)
+    ceiling = ceiling_for(column) if effect else None
+    raw = pd.to_numeric(recs[column], errors="coerce")
+    control = control_values(records, pd.to_numeric(records[column], errors="coerce"))[use]
+    control = control.to_numpy(dtype=float)
+
+    frame = featurize_records(recs, descriptors=descriptors, morgan_bits=morgan_bits)
+    canonical = frame.get("ligand_canonical_smiles", pd.Series([None] * len(recs)))
+    # duplicates: one sample entered twice is merged; same inputs in other papers is reported
+    clusters = find_duplicates(recs, raw, canonical=canonical)
+    noise = same_inputs_different_papers(recs, raw, canonical=canonical)
+    merged_log: list[dict[str, Any]] = []
+    if merge_duplicates and clusters:
+        keep, merged_raw, merged_log = merge_rows(recs, raw, clusters)
+        y_new = y.copy()
+        for c in clusters:
+            if c["kind"] not in MERGED_KINDS:
+                continue
+            kept = [i for i in c["rows"] if keep[i]][0]
+            if effect:
+                y_new[kept] = to_effect(merged_raw[kept], control[kept], ceiling)
+            elif relative_to_control:
+                y_new[kept] = merged_raw[kept] - control[kept]
+            else:
+                y_new[kept] = merged_raw[kept]
+        recs = recs[keep].reset_index(drop=True)
+        frame = frame[keep].reset_index(drop=True)
+        canonical = canonical[keep].reset_index(drop=True)
+        y, control = y_new[keep], control[keep]
+    n_merged = int(sum(len(e["merged"]) for e in merged_log))
+
+    transform = (
+        TargetTransform()
+        if effect
+        else TargetTransform.for_column(column, relative=relative_to_control)
+    )
+    low, high = (-1.0, 1.0) if (effect and ceiling is not None) else (transform.low, transform.high)
+    if transform.kind == "identity" and not (effect and ceiling is not None):
+        low, high = -np.inf, np.inf
+    cv_reason = ""
+    scheme = cv
+    if scheme in (None, "auto"):
+        scheme, cv_reason = choose_scheme(recs)
+
+    def featurizer() -> RecordFeaturizer:
+        return RecordFeaturizer(
+            target_column=column,
+            descriptors=descriptors,
+            morgan_bits=morgan_bits,
+            extra_features=extra_features,
+        )
+
+    def X_of(rows: np.ndarray) -> np.ndarray:
+        f = featurizer().fit(recs.iloc[rows], feature_frame=frame.iloc[rows])
+        return f.transform(recs, feature_frame=frame)
+
+    xgb_main = "xgboost_tuned" if n_trials > 0 else preset
+    xgb_names = list(XGB_PRESETS) if select else [xgb_main]
+    if select and n_trials > 0:
+        xgb_names = ["xgboost_tuned", *XGB_PRESETS]
+    names = [*xgb_names, *BASELINES]
+    if effect:
+        names.append("mean_gain")
+    prob = Problem(
+        y=y,
+        transform=transform,
+        groups=run_cv_groups(recs, scheme, seed, canonical),
+        low=low,
+        high=high,
+        control=control if effect else None,
+        ceiling=ceiling,
+        n_jobs=n_jobs,
+        seed=seed,
+        n_trials=n_trials,
+    )
+    res = run_cv(
+        recs,
+        X_of,
+        prob,
+        names,
+        scheme=scheme,
+        canonical=canonical,
+        n_repeats=n_repeats,
+        select=select,
+    )
+    best, cv_mae = winner(res, y)
+    xgb_best = min(
+        (m for m in res.names if m in XGB_PRESETS or m == "xgboost_tuned"),
+        key=lambda m: float(np.nanmean(np.abs(res.oof[m] - y))) if select else 0.0,
+    )
+    predictor_name = best if select else xgb_main
+    # ----- metrics -----
+    rank_groups, treated = _ranking_groups(recs)
+    sources = _sources(recs)
+    out_names = {m: ("xgboost" if m == xgb_best and not select else m) for m in res.names}
+    models: dict[str, Any] = {}
+    gain_true = (from_effect(y, control, ceiling) - control) if effect else None
+    for m in res.names:
+        block = pooled_summary(y, res.oof[m], res.fold_of)
+        block["ranking"] = pairwise_concordance(
+            y[treated], res.oof[m][0][treated], rank_groups[treated], seed=seed
+        )
+        if effect:
+            pred_gain = from_effect(res.oof[m][0], control, ceiling) - control
+            block["gain"] = regression_metrics(gain_true, pred_gain)
+        models[out_names[m]] = block
+    X_full = X_of(np.arange(len(y)))
+    f_full = featurizer().fit(recs, feature_frame=frame)
+    feature_names = list(f_full.get_feature_names_out())
+    rivals = {}
+    for rival, feat in RANKING_RIVALS.items():
+        if feat in feature_names:
+            col = X_full[:, feature_names.index(feat)]
+            rivals[rival] = pairwise_concordance(
+                y[treated], col[treated], rank_groups[treated], seed=seed
+            )
+
+    # ----- conformal calibration on the predictor's repeat-0 OOF -----
+    oof0 = res.oof[predictor_name][0]
+    z = transform.forward(y)
+    z_oof = transform.forward(oof0)
+    resid = np.abs(z - z_oof)
+    fold0 = res.fold_of[0]
+    cover, widths, inside = [], [], np.zeros(len(y), dtype=bool)
+    for k in np.unique(fold0):
+        test = fold0 == k
+        q = conformal_quantile(resid[~test], level)
+        inside[test] = resid[test] <= q
+        cover.append(float(np.mean(inside[test])))
+        widths.append(q)
+    q_fold = np.array(widths)[fold0]
+    q_all = conformal_quantile(resid, level)
+    src_metrics = per_source(y, oof0, sources)
+    for s_name, block in src_metrics.items():
+        block["coverage"] = float(np.mean(inside[sources == s_name]))
+        block["ranking"] = pairwise_concordance(
+            y[treated & (sources == s_name)],
+            oof0[treated & (sources == s_name)],
+            rank_groups[treated & (sources == s_name)],
+            seed=seed,
+        )
+
+    ids = (
+        recs["record_id"].astype(str)
+        if "record_id" in recs
+        else pd.Series(range(len(y))).astype(str)
+    )
+    oof = {
+        "record_id": ids.tolist(),
+        "fold": fold0.tolist(),
+        "group": res.groups.astype(str).tolist(),
+        "rank_group": rank_groups.tolist(),
+        "is_treated": treated.astype(int).tolist(),
+        "source": sources.tolist(),
+        "y_true": y.tolist(),
+        "y_pred": oof0.tolist(),
+        "pi_low": transform.inverse(z_oof - q_fold).tolist(),
+        "pi_high": transform.inverse(z_oof + q_fold).tolist(),
+        **{f"y_pred_{out_names[m]}": res.oof[m][0].tolist() for m in res.names},
+    }
+    if effect:
+        oof["control"] = control.tolist()
+
+    # ----- final fit on all rows -----
+    final_params = (
+        tune(X_full, transform.forward(y), prob.groups, n_trials=n_trials, seed=seed, n_jobs=n_jobs)
+        if xgb_best == "xgboost_tuned"
+        else preset_params(xgb_best)
+    )
+    booster = make_xgb(final_params, seed=seed, n_jobs=n_jobs).fit(X_full, z).get_booster()
+    predictor = None
+    if predictor_name in ("ridge", "mean"):
+        est = make_baseline(predictor_name, seed=seed, n_jobs=n_jobs).fit(X_full, y)
+        predictor = LinearPredictor.from_estimator(predictor_name, est, low=low, high=high)
+    lig = ligand_info(frame)
+    domain = ApplicabilityDomain.fit(
+        X_full, feature_names, lig, similarity_threshold=ad_similarity_threshold
+    )
+
+    best_baseline = min(
+        (m for m in res.names if m in BASELINES or m == "mean_gain"),
+        key=lambda m: models[out_names[m]]["pooled"]["mae"],
+    )
+    pred_mae = models[out_names[predictor_name]]["pooled"]["mae"]
+    base_mae = models[out_names[best_baseline]]["pooled"]["mae"]
+    if select:
+        note = (
+            f"chosen by repeated grouped CV among {', '.join(m for m in res.names if m in SHIPPABLE)}"
+            f" (pooled OOF MAE {pred_mae:.3f})"
+        )
+        if predictor_name not in XGB_PRESETS and predictor_name != "xgboost_tuned":
+            note += f"; a baseline won: it predicts, XGBoost ({xgb_best}) is kept for explanations"
+        rf = models.get("random_forest", {}).get("pooled", {}).get("mae", math.inf)
+        if rf < pred_mae:
+            note += (
+                f"; random_forest scored lower ({rf:.3f}) but has no pickle-free form: the "
+                "best pickle-free candidate is shipped"
+            )
+    else:
+        note = f"XGBoost preset {xgb_main} (no selection)"
+        if base_mae < pred_mae:
+            note += (
+                f"; WARNING: baseline {best_baseline} scores better "
+                f"(pooled MAE {base_mae:.3f} < {pred_mae:.3f}); train with select=True"
+            )
+    selection = {
+        "predictor": predictor_name,
+        "xgboost_preset": xgb_best,
+        "note": note,
+        "best_baseline": best_baseline,
+        "best_baseline_mae": base_mae,
+        "predictor_mae": pred_mae,
+        "baseline_beats_model": bool(base_mae < pred_mae),
+        "cv_mae": cv_mae,
+        "inner_picks": pick_counts(res.picks) if res.picks else {},
+        "n_inner_selections": len(res.picks),
+    }
+    ranking = models[out_names[predictor_name]]["ranking"]
+    kind = (
+        "effect_headroom_fraction"
+        if effect and ceiling is not None
+        else ("gain_over_control" if (relative_to_control or effect) else "value")
+    )
+    n_groups = int(res.groups.nunique())
+    metrics: dict[str, Any] = {
+        "target": key,
+        "target_column": column,
+        "prediction_kind": kind,
+        "cv": scheme,
+        "cv_reason": cv_reason or f"given: {scheme}",
+        "n_repeats": int(res.fold_of.shape[0]),
+        "n_rows": len(y),
+        "n_groups": n_groups,
+        "n_folds": res.n_folds,
+        "cv_note": (
+            "every row is its own group: equivalent to random K-fold, optimistic for data "
+            "from few papers"
+            if n_groups == len(y)
+            else ""
+        ),
+        "models": models,
+        "selection": selection,
+        "ranking_rivals": rivals,
+        "ranking_verdict": skill_verdict(ranking),
+        "per_source": src_metrics,
+        "coverage": {
+            "level": level,
+            "pooled": float(np.mean(inside)),
+            "per_fold": cover,
+            "mean": float(np.mean(cover)),
+            "half_width_per_fold": widths,
+            "note": "each fold's interval calibrated on the other folds' out-of-fold residuals",
+        },
+        "duplicates": {
+            "clusters": [{k: v for k, v in c.items() if k != "rows"} for c in clusters],
+            "merged": merged_log,
+            "n_rows_merged": n_merged,
+            "n_replicate_rows": int(
+                sum(len(c["rows"]) for c in clusters if c["kind"] == "replicates")
+            ),
+            "same_inputs_different_papers": noise,
+        },
+        "oof": oof,
+    }
+    skipped = Counter(r for r in reason if r)
+    status, _ = row_status(frame)
+    metadata: dict[str, Any] = {
+        "pqdml_version": __version__,
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "prediction_kind": kind,
+        "relative_to_control": relative_to_control,
+        "effect": (
+            {"kind": "headroom_fraction" if ceiling is not None else "gain", "ceiling": ceiling}
+            if effect
+            else None
+        ),
+        "featurizer": {
+            "descriptors": descriptors,
+            "morgan_bits": morgan_bits,
+            "extra_features": list(extra_features or []),
+            "ligand_text": "ligand_smiles, else ligand_name",
+        },
+        "rows": {
+            "n_input": len(records),
+            "n_used": len(y),
+            "n_merged_duplicates": n_merged,
+            "skipped": dict(sorted(skipped.items())),
+            "featurization_failures": _count_failures(frame),
+            "rows_with_nan_features_due_to_failures": int((status != "ok").sum()),
+        },
+        "cv": {
+            "scheme": scheme,
+            "reason": metrics["cv_reason"],
+            "n_folds": res.n_folds,
+            "n_repeats": metrics["n_repeats"],
+            "n_groups": n_groups,
+            "pooled": {out_names[m]: models[out_names[m]]["pooled"] for m in res.names},
+            "summary": {out_names[m]: models[out_names[m]]["summary"] for m in res.names},
+        },
+        "selection": {k: v for k, v in selection.items() if k != "cv_mae"},
+        "ranking": {"predictor": ranking, "verdict": metrics["ranking_verdict"], "rivals": rivals},
+        "predictor": predictor.to_dict() if predictor is not None else None,
+        "hyperparameters": final_params,
+        "conformal": {
+            "method": "CV (cross-conformal) residuals in the fitting space; Barber et al. 2021",
+            "level": level,
+            "half_width_at_level": q_all,
+            "coverage_per_fold": cover,
+            "coverage_pooled": metrics["coverage"]["pooled"],
+        },
+        "training_target_mean": float(np.mean(y)),
+        "seed": seed,
+        "n_trials": n_trials,
+    }
+    return TrainedModel(
+        target=key,
+        target_column=column,
+        feature_names=feature_names,
+        booster=booster,
+        target_transform=transform,
+        residuals=resid[np.isfinite(resid)],
+        domain=domain,
+        metadata=metadata,
+        metrics=metrics,
+        predictor=predictor,
+    )
+
+
+def run_cv_groups(
+    records: pd.DataFrame, scheme: str, seed: int, canonical: pd.Series | None
+) -> np.ndarray:
+    """Group label of every row under ``scheme`` (used by inner tuning and selection folds)."""
+    return make_splits(records, scheme, seed=seed, canonical_smiles=canonical)[1].to_numpy()
+
