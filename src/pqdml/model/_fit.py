@@ -110,7 +110,7 @@ def _count_failures(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 
 
-def _ranking_groups(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def ranking_groups(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Group of each row for the ranking metric (``group_id``, else paper) and a treated mask."""
     paper = group_labels(records, "doi")
     if "group_id" in records:
@@ -252,7 +252,7 @@ def fit_model(
     )
     predictor_name = best if select else xgb_main
     # ----- metrics -----
-    rank_groups, treated = _ranking_groups(recs)
+    rank_groups, treated = ranking_groups(recs)
     sources = _sources(recs)
     out_names = {m: ("xgboost" if m == xgb_best and not select else m) for m in res.names}
     models: dict[str, Any] = {}

@@ -101,6 +101,19 @@ def format_eval_table(result: dict[str, Any]) -> str:
         f"{'training mean':<14} {f(result['baseline_mae']):>9} {f(result['baseline_rmse']):>9} "
         f"{f(result['baseline_r2']):>9} {'':>9} {result['n']:>6}",
     ]
+    if result.get("n_pairs"):
+        ci = result.get("concordance_ci") or [math.nan, math.nan]
+        lines.append(
+            f"within-group ranking: concordance {f(result['concordance'])} "
+            f"(95% CI {f(ci[0])}–{f(ci[1])}, {result['n_pairs']} pairs; chance 0.5)"
+        )
+    if result.get("ranking_verdict"):
+        lines.append(result["ranking_verdict"])
+    if "mae_gain" in result:
+        lines.append(
+            f"MAE of the gain: {f(result['mae_gain'])} (training-mean effect: "
+            f"{f(result['baseline_mae_gain'])})"
+        )
     if result.get("n_in_training"):
         lines.append(
             f"warning: {result['n_in_training']} of the {result['n']} scored rows were training rows "
