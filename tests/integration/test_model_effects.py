@@ -27,15 +27,31 @@ def planted_effects(n_groups: int = 36, seed: int = 0) -> pd.DataFrame:
     for g in range(n_groups):
         control = rng.uniform(5, 90)
         # bright controls → low-quality ligands (confounding by paper)
-        centre = int(round((1 - control / 95) * (len(LIGANDS) - 3)))
+        centre = round((1 - control / 95) * (len(LIGANDS) - 3))
         picks = range(centre, centre + 3)
         doi = f"10.1/paper{g}"
-        rows.append(dict(doi=doi, group_id=f"g{g}", is_control=1, stage="control",
-                         ligand_smiles="", plqy_percent=control))
+        rows.append(
+            dict(
+                doi=doi,
+                group_id=f"g{g}",
+                is_control=1,
+                stage="control",
+                ligand_smiles="",
+                plqy_percent=control,
+            )
+        )
         for k in picks:
             value = control + QUALITY[k] * (100 - control) + rng.normal(0, 1.0)
-            rows.append(dict(doi=doi, group_id=f"g{g}", is_control=0, stage="post-synthesis",
-                             ligand_smiles=LIGANDS[k], plqy_percent=float(np.clip(value, 0, 100))))
+            rows.append(
+                dict(
+                    doi=doi,
+                    group_id=f"g{g}",
+                    is_control=0,
+                    stage="post-synthesis",
+                    ligand_smiles=LIGANDS[k],
+                    plqy_percent=float(np.clip(value, 0, 100)),
+                )
+            )
     data = pd.DataFrame(rows)
     data["record_id"] = [f"r{i}" for i in range(len(data))]
     data["composition"] = "CsPbBr3"
@@ -63,7 +79,7 @@ def test_concordance_of_perfect_and_reversed_rankers() -> None:
 
 
 def test_effect_model_ranks_within_papers_where_absolute_model_does_not(effect_models) -> None:
-    data, eff, absolute = effect_models
+    _data, eff, absolute = effect_models
     c_eff = eff.metrics["models"]["xgboost"]["ranking"]
     c_abs = absolute.metrics["models"]["xgboost"]["ranking"]
     assert c_eff["n_pairs"] == c_abs["n_pairs"] > 50
@@ -102,17 +118,20 @@ def test_recipe_grouping_keeps_replicates_in_one_fold() -> None:
     rng = np.random.default_rng(0)
     base = pd.DataFrame({"proc_v_ul": rng.integers(0, 12, 60).astype(float) * 10})
     data = base.assign(
-        record_id=[f"s{i}" for i in range(60)], composition="CsPbBr3",
-        citation="one lab", ligand_smiles="CCCCN", stage="synthesis", is_control=0,
+        record_id=[f"s{i}" for i in range(60)],
+        composition="CsPbBr3",
+        citation="one lab",
+        ligand_smiles="CCCCN",
+        stage="synthesis",
+        is_control=0,
     )
     assert data["proc_v_ul"].duplicated().sum() > 30  # many replicates of few recipes
     for scheme in ("random", "group:recipe", None):
-        splits, groups = make_splits(data, scheme, seed=1)
+        splits, _groups = make_splits(data, scheme, seed=1)
         for _, test in splits:
             held = set(data["proc_v_ul"].iloc[test])
             train_rows = set(np.setdiff1d(np.arange(60), test))
             assert not held & set(data["proc_v_ul"].iloc[list(train_rows)])
-
 
 
 def test_linear_predictor_reproduces_the_ridge_pipeline() -> None:

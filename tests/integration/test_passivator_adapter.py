@@ -18,7 +18,9 @@ def test_each_row_becomes_a_control_and_a_treated_record(shared_datasets) -> Non
     controls = df[df["is_control"] == 1]
     assert set(treated["group_id"]) == set(controls["group_id"])
     assert controls["group_id"].is_unique
-    assert treated["doi"].str.startswith("10.").mean() > 0.99  # 'DOI: ', 'https://doi.org/' stripped
+    assert (
+        treated["doi"].str.startswith("10.").mean() > 0.99
+    )  # 'DOI: ', 'https://doi.org/' stripped
     assert not treated["doi"].str.contains("doi", case=False).any()
     assert "repeats line" in " ".join(report.counts())  # the duplicated rows are reported
     assert df["pce_percent"].between(0, 35).all()

@@ -189,6 +189,7 @@ def evaluate_cmd(model_dir: str, data: str, fmt: str | None, json_out: str | Non
         raise click.ClickException(str(exc).strip("'\"")) from None
     click.echo(format_eval_table(result))
     if json_out:
+
         def finite(v: object) -> object:
             if isinstance(v, list):
                 return [finite(x) for x in v]

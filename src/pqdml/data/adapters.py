@@ -9,8 +9,8 @@ in ``df.attrs["adapter_report"]``. The column-by-column mapping is documented in
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -385,7 +385,7 @@ def adapt_perovskite_database(
 
 
 def _doi(text: object) -> str:
-    """A DOI written as ``DOI: 10...``, ``https://doi.org/10...`` or ``doi.org/10...`` → ``10...``.
+    """Normalise a DOI written as ``DOI: 10...``, ``https://doi.org/10...`` or ``doi.org/10...``.
 
     Examples
     --------
@@ -394,7 +394,13 @@ def _doi(text: object) -> str:
     """
     value = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
     value = value.strip()
-    for prefix in ("https://dx.doi.org/", "https://doi.org/", "http://doi.org/", "doi.org/", "doi:"):
+    for prefix in (
+        "https://dx.doi.org/",
+        "https://doi.org/",
+        "http://doi.org/",
+        "doi.org/",
+        "doi:",
+    ):
         if value.lower().startswith(prefix.lower()):
             value = value[len(prefix) :].strip()
     return value.lower()

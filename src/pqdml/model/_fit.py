@@ -12,6 +12,7 @@ import pandas as pd
 
 from pqdml._version import __version__
 from pqdml.features import RecordFeaturizer, featurize_records, ligand_text, process_columns
+from pqdml.model import intervals
 from pqdml.model.baselines import BASELINES, make_baseline, make_xgb
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.crossval import Problem, pick_counts, run_cv, winner
@@ -30,7 +31,10 @@ from pqdml.model.tuning import tune
 #: ``qualifier`` values of rows that are bounds, not measurements (not training rows).
 BOUND_QUALIFIERS = (">=", "<=", "lower bound", "upper bound")
 #: Heuristic rivals of the ranking metric: rank treatments by this feature, bigger first.
-RANKING_RIVALS = {"bigger_is_better": "ligand__mol_weight", "longer_is_better": "ligand__chain_length"}
+RANKING_RIVALS = {
+    "bigger_is_better": "ligand__mol_weight",
+    "longer_is_better": "ligand__chain_length",
+}
 
 
 def _is_control(records: pd.DataFrame) -> pd.Series:
@@ -109,7 +113,6 @@ def _count_failures(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     return out
 
 
-
 def ranking_groups(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Group of each row for the ranking metric (``group_id``, else paper) and a treated mask."""
     paper = group_labels(records, "doi")
@@ -126,6 +129,35 @@ def _sources(records: pd.DataFrame) -> np.ndarray:
     if "dataset" in records:
         return records["dataset"].astype("string").fillna("").astype(str).to_numpy()
     return np.array([""] * len(records))
+
+
+def _domain_table(
+    y: np.ndarray, pred: np.ndarray, in_domain: np.ndarray, novel: np.ndarray, treated: np.ndarray
+) -> dict[str, Any]:
+    """OOF error of in-domain vs out-of-domain rows (each fold's domain from its training rows)."""
+    err = np.abs(pred - y)
+
+    def block(mask: np.ndarray) -> dict[str, Any]:
+        return {
+            "n": int(mask.sum()),
+            "mae": float(err[mask].mean()) if mask.any() else math.nan,
+        }
+
+    out: dict[str, Any] = {
+        "in_domain": block(in_domain),
+        "out_of_domain": block(~in_domain),
+        "in_domain_treated": block(in_domain & treated),
+        "out_of_domain_treated": block(~in_domain & treated),
+        "unseen_binding_or_anchor": block(novel),
+        "seen_binding_and_anchor": block(~novel),
+    }
+    a, b = out["in_domain"]["mae"], out["out_of_domain"]["mae"]
+    out["passes"] = bool(math.isfinite(a) and math.isfinite(b) and a < b)
+    out["note"] = (
+        "each outer fold's domain fitted on its training rows, its held-out rows judged; "
+        "the check passes when in-domain rows have the lower out-of-fold error"
+    )
+    return out
 
 
 def fit_model(
@@ -178,7 +210,7 @@ def fit_model(
         for c in clusters:
             if c["kind"] not in MERGED_KINDS:
                 continue
-            kept = [i for i in c["rows"] if keep[i]][0]
+            kept = next(i for i in c["rows"] if keep[i])
             if effect:
                 y_new[kept] = to_effect(merged_raw[kept], control[kept], ceiling)
             elif relative_to_control:
@@ -277,6 +309,27 @@ def fit_model(
                 y[treated], col[treated], rank_groups[treated], seed=seed
             )
 
+    # ----- applicability domain, validated on the repeat-0 folds -----
+    lig = ligand_info(frame)
+    in_domain = np.ones(len(y), dtype=bool)
+    novel = np.zeros(len(y), dtype=bool)
+    for k in np.unique(res.fold_of[0]):
+        te = np.flatnonzero(res.fold_of[0] == k)
+        tr = np.flatnonzero(res.fold_of[0] != k)
+        f_k = featurizer().fit(recs.iloc[tr], feature_frame=frame.iloc[tr])
+        X_k = f_k.transform(recs, feature_frame=frame)
+        dom_k = ApplicabilityDomain.fit(
+            X_k[tr],
+            list(f_k.get_feature_names_out()),
+            lig.iloc[tr],
+            similarity_threshold=ad_similarity_threshold,
+        )
+        verdict = dom_k.assess(X_k[te], lig.iloc[te])
+        in_domain[te] = verdict["in_domain"].to_numpy(dtype=bool)
+        novel[te] = verdict["ad_reasons"].str.contains("never occur", regex=False).to_numpy()
+    domain_check = _domain_table(y, res.oof[predictor_name][0], in_domain, novel, treated)
+    domain_check["criterion"] = "similarity_and_distance"
+
     # ----- conformal calibration on the predictor's repeat-0 OOF -----
     oof0 = res.oof[predictor_name][0]
     z = transform.forward(y)
@@ -292,6 +345,25 @@ def fit_model(
         widths.append(q)
     q_fold = np.array(widths)[fold0]
     q_all = conformal_quantile(resid, level)
+    plain_width = transform.inverse(z_oof + q_fold) - transform.inverse(z_oof - q_fold)
+    # per-candidate (normalised) intervals and the model-disagreement domain check
+    disagree = np.abs(
+        transform.forward(res.oof[xgb_best][0]) - transform.forward(res.oof["ridge"][0])
+    )
+    beta = float(np.median(disagree)) or float(np.mean(disagree)) or 1e-6
+    sigmas = intervals.difficulty(0.0, disagree, beta)
+    inside_n, half_n = intervals.validate(z, z_oof, sigmas, fold0, level)
+    norm_width = transform.inverse(z_oof + half_n) - transform.inverse(z_oof - half_n)
+    norm_summary = intervals.summary(inside_n, norm_width, sources)
+    plain_summary = intervals.summary(inside, plain_width, sources)
+    use_normalised = 0.85 <= norm_summary["pooled"] <= 0.95
+    threshold = float(np.quantile(disagree, 0.8))
+    agree_check = _domain_table(y, oof0, disagree <= threshold, novel, treated)
+    criterion = (
+        "disagreement"
+        if agree_check["passes"] and not domain_check["passes"]
+        else "similarity_and_distance"
+    )
     src_metrics = per_source(y, oof0, sources)
     for s_name, block in src_metrics.items():
         block["coverage"] = float(np.mean(inside[sources == s_name]))
@@ -330,11 +402,12 @@ def fit_model(
         else preset_params(xgb_best)
     )
     booster = make_xgb(final_params, seed=seed, n_jobs=n_jobs).fit(X_full, z).get_booster()
+    partner_est = make_baseline("ridge", seed=seed, n_jobs=n_jobs).fit(X_full, y)
+    partner = LinearPredictor.from_estimator("ridge", partner_est, low=low, high=high)
     predictor = None
     if predictor_name in ("ridge", "mean"):
         est = make_baseline(predictor_name, seed=seed, n_jobs=n_jobs).fit(X_full, y)
         predictor = LinearPredictor.from_estimator(predictor_name, est, low=low, high=high)
-    lig = ligand_info(frame)
     domain = ApplicabilityDomain.fit(
         X_full, feature_names, lig, similarity_threshold=ad_similarity_threshold
     )
@@ -405,6 +478,17 @@ def fit_model(
         "ranking_rivals": rivals,
         "ranking_verdict": skill_verdict(ranking),
         "per_source": src_metrics,
+        "domain_validation": {
+            "similarity_and_distance": domain_check,
+            "disagreement": {**agree_check, "threshold": threshold},
+            "criterion_used": criterion,
+        },
+        "intervals": {
+            "level": level,
+            "plain": plain_summary,
+            "normalised": {**norm_summary, "beta": beta},
+            "method_used": "normalised" if use_normalised else "plain",
+        },
         "coverage": {
             "level": level,
             "pooled": float(np.mean(inside)),
@@ -469,7 +553,15 @@ def fit_model(
             "half_width_at_level": q_all,
             "coverage_per_fold": cover,
             "coverage_pooled": metrics["coverage"]["pooled"],
+            "method_used": "normalised" if use_normalised else "plain",
+            "normalised": {
+                "beta": beta,
+                "residuals": [round(float(v), 8) for v in resid],
+                "sigmas": [round(float(v), 8) for v in sigmas],
+            },
         },
+        "domain_check": {"criterion": criterion, "disagreement_threshold": threshold},
+        "ridge_partner": partner.to_dict(),
         "training_target_mean": float(np.mean(y)),
         "seed": seed,
         "n_trials": n_trials,
@@ -493,4 +585,3 @@ def run_cv_groups(
 ) -> np.ndarray:
     """Group label of every row under ``scheme`` (used by inner tuning and selection folds)."""
     return make_splits(records, scheme, seed=seed, canonical_smiles=canonical)[1].to_numpy()
-

@@ -128,7 +128,9 @@ def run_cv(
     groups0 = None
     n_folds = 0
     for r in range(repeats):
-        splits, groups = make_splits(records, scheme, seed=prob.seed + r, canonical_smiles=canonical)
+        splits, groups = make_splits(
+            records, scheme, seed=prob.seed + r, canonical_smiles=canonical
+        )
         if r == 0:
             groups0, n_folds = groups, len(splits)
         for k, (tr, te) in enumerate(splits):
@@ -149,7 +151,9 @@ def winner(result: CVResult, y: np.ndarray) -> tuple[str, dict[str, float]]:
     maes = {}
     for m in result.names:
         if m in SHIPPABLE:
-            per_rep = [float(np.nanmean(np.abs(result.oof[m][r] - y))) for r in range(len(result.fold_of))]
+            per_rep = [
+                float(np.nanmean(np.abs(result.oof[m][r] - y))) for r in range(len(result.fold_of))
+            ]
             maes[m] = float(np.mean(per_rep))
     best = min(maes, key=lambda m: (maes[m], list(maes).index(m)))
     return best, maes

@@ -124,7 +124,9 @@ def recipe_labels(records: pd.DataFrame) -> pd.Series:
     paper = group_labels(records, "doi") if n else empty
     parts = [paper.astype(str), ligand_text(records).astype(str)]
     for col in ("composition", "stage", "antisolvent_name", "morphology"):
-        parts.append(records[col].astype("string").fillna("").astype(str) if col in records else empty)
+        parts.append(
+            records[col].astype("string").fillna("").astype(str) if col in records else empty
+        )
     for col in process_columns(records):
         parts.append(pd.to_numeric(records[col], errors="coerce").round(9).astype(str))
     key = parts[0]
@@ -135,7 +137,7 @@ def recipe_labels(records: pd.DataFrame) -> pd.Series:
 
 
 def choose_scheme(records: pd.DataFrame) -> tuple[str, str]:
-    """The ``auto`` scheme for ``records`` and the reason, e.g. ``("group:doi", "12 papers")``.
+    """Choose the ``auto`` scheme for ``records``; return it and the reason.
 
     Examples
     --------

@@ -101,7 +101,7 @@ def find_duplicates(
     ids = rec["record_id"].astype(str) if "record_id" in rec else pd.Series(rec.index.astype(str))
     sources = _text(rec, "source")
     clusters = []
-    for k, rows in pd.Series(np.arange(len(rec)))[has].groupby(key[has].to_numpy()):
+    for _k, rows in pd.Series(np.arange(len(rec)))[has].groupby(key[has].to_numpy()):
         pos = rows.to_list()
         if len(pos) < 2 or paper.iat[pos[0]].startswith("row:"):
             continue
@@ -171,7 +171,7 @@ def merge_duplicates(
 def same_inputs_different_papers(
     records: pd.DataFrame, values: pd.Series, *, canonical: pd.Series | None = None
 ) -> dict[str, Any]:
-    """Inputs measured in more than one paper: count and spread of their labels (label noise).
+    """Count inputs measured in more than one paper and the spread of their labels (noise).
 
     Returns
     -------

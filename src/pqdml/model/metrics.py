@@ -208,7 +208,9 @@ def format_pooled_table(metrics: dict[str, Any]) -> str:
     for name, block in metrics["models"].items():
         if block.get("gain"):
             g = block["gain"]
-            lines.append(f"  {name}: MAE of the gain {_num(g['mae'])} (target units), R² {_num(g['r2'], 2)}")
+            lines.append(
+                f"  {name}: MAE of the gain {_num(g['mae'])} (target units), R² {_num(g['r2'], 2)}"
+            )
     for name, block in metrics.get("ranking_rivals", {}).items():
         ci = block.get("concordance_ci") or [math.nan, math.nan]
         lines.append(

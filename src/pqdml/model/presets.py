@@ -94,7 +94,9 @@ def preset_params(name: str) -> dict[str, Any]:
     try:
         return dict(XGB_PRESETS[name])
     except KeyError:
-        raise KeyError(f"unknown XGBoost preset {name!r}; known: {', '.join(XGB_PRESETS)}") from None
+        raise KeyError(
+            f"unknown XGBoost preset {name!r}; known: {', '.join(XGB_PRESETS)}"
+        ) from None
 
 
 @dataclass
@@ -128,14 +130,18 @@ class LinearPredictor:
     ) -> LinearPredictor:
         """Read the parameters of a fitted ``mean`` (DummyRegressor) or ``ridge`` pipeline."""
         if not isinstance(estimator, Pipeline):
-            return cls(name=name, intercept=float(np.ravel(estimator.constant_)[0]), low=low, high=high)
+            return cls(
+                name=name, intercept=float(np.ravel(estimator.constant_)[0]), low=low, high=high
+            )
         imputer, scaler, ridge = (step for _, step in estimator.steps)
         indicator = getattr(imputer, "indicator_", None)
         return cls(
             name=name,
             intercept=float(ridge.intercept_),
             medians=[float(v) if np.isfinite(v) else 0.0 for v in imputer.statistics_],
-            indicator_columns=[int(i) for i in indicator.features_] if indicator is not None else [],
+            indicator_columns=[int(i) for i in indicator.features_]
+            if indicator is not None
+            else [],
             mean=[float(v) for v in scaler.mean_],
             scale=[float(v) for v in scaler.scale_],
             coef=[float(v) for v in np.ravel(ridge.coef_)],

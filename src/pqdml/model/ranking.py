@@ -1,4 +1,4 @@
-"""Within-group ranking skill: does a model order two treatments of one system as measured?
+"""Within-group ranking skill: whether a model orders two treatments of one system as measured.
 
 Literature values differ mostly *between* papers (set-up, purification, measurement), so
 a model's absolute error says little about the question a chemist asks: "in my system,
@@ -132,7 +132,9 @@ def skill_verdict(result: dict[str, Any]) -> str:
     lo, hi = result.get("concordance_ci", [math.nan, math.nan])
     n = result.get("n_pairs", 0)
     if c is None or not n or not math.isfinite(c):
-        return "ranking skill not measured: no pair of treatments with different values in one group"
+        return (
+            "ranking skill not measured: no pair of treatments with different values in one group"
+        )
     if n < MIN_PAIRS or result.get("n_groups", MIN_GROUPS) < MIN_GROUPS:
         return (
             f"ranking skill not measurable: only {n} pair(s) of treatments in "

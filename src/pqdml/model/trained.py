@@ -10,6 +10,7 @@ import pandas as pd
 import xgboost
 
 from pqdml.features import FeatureCache, build_matrix, featurize_records
+from pqdml.model import intervals
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
 from pqdml.model.effect import from_effect
@@ -272,22 +273,38 @@ class TrainedModel:
         """
         level = self.level if level is None else float(level)
         q = conformal_quantile(self.residuals, level)
+        conf = self.metadata.get("conformal", {})
+        partner = self.metadata.get("ridge_partner")
+        partner_lp = LinearPredictor.from_dict(partner) if partner else None
         X, frame = self._featurize(records)
         out = self._status_frame(frame)
         ok = (out["status"] == "ok").to_numpy()
         pred = np.full(len(X), np.nan)
         low = np.full(len(X), np.nan)
         high = np.full(len(X), np.nan)
+        disagree = np.full(len(X), np.nan)
         if ok.any():
             t = self.target_transform
+            z_xgb = self.predict_margin(X[ok])
             if self.predictor is not None:
                 pred[ok] = self.predictor.predict(X[ok])
                 z = t.forward(pred[ok])
             else:
-                z = self.predict_margin(X[ok])
+                z = z_xgb
                 pred[ok] = t.inverse(z)
-            low[ok] = t.inverse(z - q)
-            high[ok] = t.inverse(z + q)
+            half = np.full(len(z), q)
+            if partner_lp is not None:
+                disagree[ok] = np.abs(
+                    t.forward(t.inverse(z_xgb)) - t.forward(partner_lp.predict(X[ok]))
+                )
+                norm = conf.get("normalised") or {}
+                if conf.get("method_used") == "normalised" and norm:
+                    sig = intervals.difficulty(0.0, disagree[ok], float(norm["beta"]))
+                    half = intervals.normalised_half_widths(
+                        np.asarray(norm["residuals"]), np.asarray(norm["sigmas"]), sig, level
+                    )
+            low[ok] = t.inverse(z - half)
+            high[ok] = t.inverse(z + half)
         fingerprints = self._cache.ligand_fingerprints(frame["ligand_text"])
         ad = self.domain.assess(X, ligand_info(frame, fingerprints))
         out["prediction"] = pred
@@ -295,6 +312,23 @@ class TrainedModel:
         out["pi_high"] = high
         for col in ("in_domain", "max_similarity", "nearest_ligands", "ad_reasons"):
             out[col] = ad[col].to_numpy()
+        check = self.metadata.get("domain_check") or {}
+        if check.get("criterion") == "disagreement":
+            thr = float(check["disagreement_threshold"])
+            far = np.isfinite(disagree) & (disagree > thr)
+            out["in_domain"] = ~far
+            reasons = out["ad_reasons"].astype(str).to_numpy()
+            out["ad_reasons"] = [
+                "; ".join(
+                    x
+                    for x in (
+                        f"models disagree: |xgboost − ridge| {d:.2f} > {thr:.2f}" if f else "",
+                        r,
+                    )
+                    if x
+                )
+                for d, f, r in zip(disagree, far, reasons, strict=True)
+            ]
         out.loc[~ok, "in_domain"] = False
         out = out[PREDICTION_COLUMNS]
         out.attrs["prediction_kind"] = self.prediction_kind
