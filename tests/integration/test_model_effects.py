@@ -176,3 +176,28 @@ def test_select_ships_a_baseline_that_wins_and_keeps_xgboost_for_explanations(tm
     assert again.predictor_name == "ridge"
     np.testing.assert_array_equal(again.predict(data)["prediction"].to_numpy(), pred)
     assert not list(tmp_path.glob("m/*.pkl"))
+
+
+def test_p_better_is_calibrated_on_new_systems(effect_models) -> None:
+    _, eff, _ = effect_models
+    fresh = planted_effects(60, seed=11)  # new papers, same chemistry
+    treated = fresh[fresh["is_control"] == 0].reset_index(drop=True)
+    pred = eff.predict(treated)["prediction"].to_numpy()
+    probs, wins = [], []
+    for _, rows in treated.groupby("group_id"):
+        idx = rows.index.to_numpy()
+        for a in idx:
+            for b in idx:
+                if a != b:
+                    probs.append(float(eff.p_better(pred[[a]], pred[b])[0]))
+                    wins.append(treated.loc[a, "plqy_percent"] > treated.loc[b, "plqy_percent"])
+    probs, wins = np.array(probs), np.array(wins)
+    assert eff.metadata["p_better"]["slope"] > 0
+    # reliability: in each probability bin the observed win rate is close to the mean p
+    for lo, hi in ((0.0, 0.3), (0.3, 0.7), (0.7, 1.0)):
+        sel = (probs >= lo) & (probs < hi)
+        if sel.sum() >= 20:
+            assert abs(wins[sel].mean() - probs[sel].mean()) < 0.15
+    brier = np.mean((probs - wins) ** 2)
+    assert brier < 0.25  # better than the uninformative p = 0.5
+    assert eff.p_better(np.array([0.3]), 0.3)[0] == 0.5

@@ -22,6 +22,7 @@ from pqdml.model.duplicates import MERGED_KINDS, find_duplicates, same_inputs_di
 from pqdml.model.duplicates import merge_duplicates as merge_rows
 from pqdml.model.effect import ceiling_for, control_values, from_effect, to_effect
 from pqdml.model.metrics import per_source, pooled_summary, regression_metrics
+from pqdml.model.pbetter import fit_p_better
 from pqdml.model.presets import SHIPPABLE, XGB_PRESETS, LinearPredictor, preset_params
 from pqdml.model.ranking import pairwise_concordance, skill_verdict
 from pqdml.model.target import TargetTransform
@@ -560,6 +561,7 @@ def fit_model(
                 "sigmas": [round(float(v), 8) for v in sigmas],
             },
         },
+        "p_better": fit_p_better(y[treated], oof0[treated], rank_groups[treated]),
         "domain_check": {"criterion": criterion, "disagreement_threshold": threshold},
         "ridge_partner": partner.to_dict(),
         "training_target_mean": float(np.mean(y)),

@@ -14,6 +14,7 @@ from pqdml.model import intervals
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
 from pqdml.model.effect import from_effect
+from pqdml.model.pbetter import p_better
 from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
 
@@ -202,6 +203,17 @@ class TrainedModel:
         if not effect:
             return np.asarray(prediction, dtype=float)
         return from_effect(prediction, control, effect.get("ceiling"))
+
+    def p_better(self, prediction: np.ndarray, reference_prediction: float) -> np.ndarray:
+        """Calibrated probability that each candidate beats a reference in the same system.
+
+        ``prediction`` and ``reference_prediction`` are this model's predictions for the
+        candidates and the reference ligand in one system (same composition and process);
+        see :mod:`pqdml.model.pbetter`. Every probability is 0.5 when the model stored no
+        calibration (slope 0: no ranking skill measured).
+        """
+        slope = float((self.metadata.get("p_better") or {}).get("slope", 0.0))
+        return p_better(prediction, reference_prediction, slope)
 
     def predict_model_units(self, X: np.ndarray) -> np.ndarray:
         """Point prediction of the shipped predictor, in the model's units."""
