@@ -29,6 +29,7 @@ import pandas as pd
 
 from pqdml.data.formats import read_records
 from pqdml.datasets import load
+from pqdml.explain import concept_importance, concept_values, shap_values
 from pqdml.io import atomic_open
 from pqdml.model import train
 from pqdml.model.effect import from_effect, to_effect
@@ -69,6 +70,42 @@ def headroom_mae(oof: pd.DataFrame, ceiling: float | None, to: float) -> float:
         test = (oof["fold"] == k).to_numpy()
         pred[test] = from_effect(np.full(test.sum(), frac[~test].mean()), c[test], to)
     return float(np.mean(np.abs(pred - t)))
+
+
+#: The review's questions: which concepts carry the effect, and in which direction.
+QUESTIONS = ("chain length", "binding type", "anchoring group", "zwitterionic")
+
+
+def concepts(model: object, data: pd.DataFrame) -> dict[str, object]:
+    """Concept SHAP of an effect model on its treated training rows, and signed answers."""
+    treated = data[pd.to_numeric(data["is_control"], errors="coerce").fillna(0) == 0]
+    result = shap_values(model, treated.reset_index(drop=True))
+    table = concept_importance(result)
+    per_row = concept_values(result)[result.ok]
+    X = pd.DataFrame(result.X[result.ok], columns=result.feature_names)
+    answers: dict[str, object] = {}
+    for name, feat in (("L-type", "ligand__binding_L"), ("zwitterionic", "ligand__zwitterionic")):
+        if feat in X and "binding type" in per_row:
+            concept = "binding type" if name == "L-type" else "zwitterionic"
+            has = X[feat].to_numpy() == 1
+            answers[name] = {
+                "n_treated_rows": int(has.sum()),
+                "mean_contribution": float(per_row[concept].to_numpy()[has].mean())
+                if has.any()
+                else float("nan"),
+            }
+    if "ligand__chain_length" in X and "chain length" in per_row:
+        rho = pd.Series(X["ligand__chain_length"].to_numpy()).corr(
+            pd.Series(per_row["chain length"].to_numpy()), method="spearman"
+        )
+        answers["chain length"] = {
+            "distinct_values": int(X["ligand__chain_length"].nunique()),
+            "spearman_length_vs_contribution": float(rho),
+        }
+    return {
+        "importance": table[["concept", "mean_abs_shap"]].to_dict(orient="records"),
+        "answers": answers,
+    }
 
 
 def run(repeats: int) -> list[dict[str, object]]:
@@ -124,6 +161,7 @@ def run(repeats: int) -> list[dict[str, object]]:
             ),
             "median_width_target_units": float(np.median(hi - lo)),
             "verdict": m["ranking_verdict"],
+            "concepts": concepts(eff, data),
             "time_s": round(time.perf_counter() - t0, 1),
         }
         rows.append(row)
@@ -204,6 +242,31 @@ def markdown(rows: list[dict[str, object]]) -> str:
                     else "| | |"
                 )
             )
+    out += [
+        "",
+        "Concept SHAP of each effect model on its treated rows (mean |SHAP|, effect units):",
+        "",
+    ]
+    out += [
+        "| dataset | "
+        + " | ".join(QUESTIONS)
+        + " | top concept | L-type rows: mean contribution | zwitterion rows: mean contribution |"
+    ]
+    out += ["|---|" + "---|" * (len(QUESTIONS) + 3)]
+    for r in rows:
+        c = r["concepts"]
+        imp = {d["concept"]: d["mean_abs_shap"] for d in c["importance"]}
+        top = max(imp, key=lambda k: imp[k]) if imp else "n/a"
+        ans = c["answers"]
+        lt = ans.get("L-type", {})
+        zw = ans.get("zwitterionic", {})
+        out.append(
+            f"| {r['dataset']} {r['target']} | "
+            + " | ".join(_f(imp.get(q, float("nan")), 4) for q in QUESTIONS)
+            + f" | {top} ({_f(imp.get(top, float('nan')), 4)}) | "
+            f"{_f(lt.get('mean_contribution', float('nan')), 4)} ({lt.get('n_treated_rows', 0)} rows) | "
+            f"{_f(zw.get('mean_contribution', float('nan')), 4)} ({zw.get('n_treated_rows', 0)} rows) |"
+        )
     return "\n".join(out)
 
 

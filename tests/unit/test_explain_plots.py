@@ -39,7 +39,7 @@ def test_functions_draw_on_the_given_axes() -> None:
         plots.learning_curve(sizes, RNG.random((3, 4)), baseline_mae=RNG.random((3, 4)), ax=flat[1])
         is flat[1]
     )
-    table = pd.DataFrame({"concept": ["chain length", "halide mix"], "mean_abs_shap": [0.3, 0.1]})
+    table = pd.DataFrame({"concept": ["chain length", "halide / lattice"], "mean_abs_shap": [0.3, 0.1]})
     assert plots.concept_bar(table, ax=flat[2]) is flat[2]
     assert (
         plots.dependence(RNG.random(9), RNG.random(9), xlabel="x", ylabel="y", ax=flat[3])
@@ -50,7 +50,7 @@ def test_functions_draw_on_the_given_axes() -> None:
         plots.category_dependence(cats, RNG.random(9), xlabel="b", ylabel="y", ax=flat[4])
         is flat[4]
     )
-    contributions = pd.Series({"chain length": 0.5, "halide mix": -0.2, "process": 0.1})
+    contributions = pd.Series({"chain length": 0.5, "halide / lattice": -0.2, "process": 0.1})
     ax = plots.waterfall(
         contributions,
         base_value=1.0,
