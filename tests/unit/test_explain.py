@@ -255,7 +255,7 @@ def test_sentences_name_value_and_points(model: _Model, records: pd.DataFrame) -
         assert chain and chain[0].startswith("chain length 8 (")
     assert any(s.startswith("binding type L+X (") for s in sentences[0])
     assert any(s.startswith("binding type none (") for s in sentences[3])
-    assert any(s.startswith("halide mix ") for s in sentences[0])
+    assert any(s.startswith("halide / lattice ") for s in sentences[0])
     # ordered by decreasing absolute effect
     for row in sentences:
         values = [float(re.search(r"\(([+−][\d.]+)", s).group(1).replace("−", "-")) for s in row]
