@@ -15,7 +15,7 @@ LIGANDS = ["CCCCN", "CCCCCCN", "CCCCCCCCN", "CCCCCCCCCCN", "CCCCCCCCCCCCN", "CCC
 QUALITY = np.linspace(0.1, 0.8, len(LIGANDS))
 
 
-def planted_effects(n_groups: int = 36, seed: int = 0) -> pd.DataFrame:
+def planted_effects(n_groups: int = 36, seed: int = 0, noise: float = 1.0) -> pd.DataFrame:
     """One control and three treatments per paper; the treatment closes QUALITY of the headroom.
 
     Between-paper offsets are large and confounded with the ligands tried: papers with a
@@ -41,7 +41,7 @@ def planted_effects(n_groups: int = 36, seed: int = 0) -> pd.DataFrame:
             )
         )
         for k in picks:
-            value = control + QUALITY[k] * (100 - control) + rng.normal(0, 1.0)
+            value = control + QUALITY[k] * (100 - control) + rng.normal(0, noise)
             rows.append(
                 dict(
                     doi=doi,
@@ -178,9 +178,10 @@ def test_select_ships_a_baseline_that_wins_and_keeps_xgboost_for_explanations(tm
     assert not list(tmp_path.glob("m/*.pkl"))
 
 
-def test_p_better_is_calibrated_on_new_systems(effect_models) -> None:
-    _, eff, _ = effect_models
-    fresh = planted_effects(60, seed=11)  # new papers, same chemistry
+def test_p_better_is_calibrated_on_new_systems() -> None:
+    # noisy measurements: the true probability that one ligand beats another is in between
+    eff = train(planted_effects(40, seed=5, noise=12.0), "plqy", effect=True, n_repeats=1)
+    fresh = planted_effects(80, seed=11, noise=12.0)  # new papers, same chemistry
     treated = fresh[fresh["is_control"] == 0].reset_index(drop=True)
     pred = eff.predict(treated)["prediction"].to_numpy()
     probs, wins = [], []
@@ -193,11 +194,10 @@ def test_p_better_is_calibrated_on_new_systems(effect_models) -> None:
                     wins.append(treated.loc[a, "plqy_percent"] > treated.loc[b, "plqy_percent"])
     probs, wins = np.array(probs), np.array(wins)
     assert eff.metadata["p_better"]["slope"] > 0
-    # reliability: in each probability bin the observed win rate is close to the mean p
-    for lo, hi in ((0.0, 0.3), (0.3, 0.7), (0.7, 1.0)):
-        sel = (probs >= lo) & (probs < hi)
-        if sel.sum() >= 20:
-            assert abs(wins[sel].mean() - probs[sel].mean()) < 0.15
-    brier = np.mean((probs - wins) ** 2)
-    assert brier < 0.25  # better than the uninformative p = 0.5
+    favoured = probs > 0.5  # every pair appears both ways: look at the favoured side
+    assert favoured.sum() >= 100 and probs[favoured].mean() > 0.55  # not a vacuous 0.5
+    # calibrated within 0.15, and never over-confident (the OOF fit is, if anything, cautious)
+    gap = wins[favoured].mean() - probs[favoured].mean()
+    assert -0.05 < gap < 0.15
+    assert np.mean((probs - wins) ** 2) < 0.25  # better than the uninformative p = 0.5
     assert eff.p_better(np.array([0.3]), 0.3)[0] == 0.5
