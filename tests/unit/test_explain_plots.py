@@ -39,7 +39,9 @@ def test_functions_draw_on_the_given_axes() -> None:
         plots.learning_curve(sizes, RNG.random((3, 4)), baseline_mae=RNG.random((3, 4)), ax=flat[1])
         is flat[1]
     )
-    table = pd.DataFrame({"concept": ["chain length", "halide / lattice"], "mean_abs_shap": [0.3, 0.1]})
+    table = pd.DataFrame(
+        {"concept": ["chain length", "halide / lattice"], "mean_abs_shap": [0.3, 0.1]}
+    )
     assert plots.concept_bar(table, ax=flat[2]) is flat[2]
     assert (
         plots.dependence(RNG.random(9), RNG.random(9), xlabel="x", ylabel="y", ax=flat[3])

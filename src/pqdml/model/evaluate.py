@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pqdml.model._fit import ranking_groups, training_targets
+from pqdml.model._rows import ranking_groups, training_targets
 from pqdml.model.effect import control_values, from_effect
 from pqdml.model.metrics import regression_metrics
 from pqdml.model.ranking import pairwise_concordance, skill_verdict

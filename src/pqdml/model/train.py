@@ -42,7 +42,8 @@ import pandas as pd
 import xgboost
 
 from pqdml._version import __version__
-from pqdml.model._fit import fit_model, training_targets
+from pqdml.model._fit import fit_model
+from pqdml.model._rows import training_targets
 from pqdml.model.domain import SIMILARITY_THRESHOLD
 from pqdml.model.presets import DEFAULT_PRESET
 from pqdml.model.trained import TrainedModel
