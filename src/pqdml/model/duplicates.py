@@ -201,3 +201,16 @@ def same_inputs_different_papers(
         "median_range": float(ranges.median()) if len(ranges) else float("nan"),
         "examples": examples,
     }
+
+
+def merge_training_duplicates(
+    records: pd.DataFrame, values: np.ndarray, *, canonical: pd.Series | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep-mask and merged values of training rows, as :func:`pqdml.model.train` merges them.
+
+    For code that must rebuild a model's training rows (e.g. to recompute its folds).
+    """
+    vals = pd.Series(np.asarray(values, dtype=float))
+    clusters = find_duplicates(records, vals, canonical=canonical)
+    keep, merged, _ = merge_duplicates(records, vals, clusters)
+    return keep, merged
