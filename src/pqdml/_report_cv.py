@@ -201,7 +201,7 @@ def _fit_predict(
 ) -> np.ndarray:
     from pqdml.model.baselines import make_xgb
 
-    reg = make_xgb(_xgb_params(model), seed=seed, n_jobs=1)
+    reg = make_xgb(_xgb_params(model), seed=seed, n_jobs=1, z=z_train)
     reg.fit(X_train, z_train)
     return np.asarray(reg.predict(X_test), dtype=float)
 

@@ -284,7 +284,7 @@ def fit_model(
         if xgb_best == "xgboost_tuned"
         else preset_params(xgb_best)
     )
-    booster = make_xgb(final_params, seed=seed, n_jobs=n_jobs).fit(X_full, z).get_booster()
+    booster = make_xgb(final_params, seed=seed, n_jobs=n_jobs, z=z).fit(X_full, z).get_booster()
     partner_est = make_baseline("ridge", seed=seed, n_jobs=n_jobs).fit(X_full, y)
     partner = LinearPredictor.from_estimator("ridge", partner_est, low=low, high=high)
     predictor = None

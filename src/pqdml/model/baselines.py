@@ -73,8 +73,26 @@ def make_baseline(name: str, *, seed: int = 0, n_jobs: int = 1) -> RegressorMixi
 
 
 def make_xgb(
-    params: dict[str, Any] | None = None, *, seed: int = 0, n_jobs: int = 1
+    params: dict[str, Any] | None = None,
+    *,
+    seed: int = 0,
+    n_jobs: int = 1,
+    z: np.ndarray | None = None,
 ) -> XGBRegressor:
-    """XGBoost regressor (``tree_method="hist"``) with ``params`` over :data:`DEFAULT_XGB_PARAMS`."""
+    """XGBoost regressor (``tree_method="hist"``) with ``params`` over :data:`DEFAULT_XGB_PARAMS`.
+
+    For the pseudo-Huber loss the start value is the median of the training target ``z``
+    and the Huber slope is its scaled median absolute deviation (``"huber_slope": "mad"``,
+    at least 1e-3): the loss's gradient is bounded, so without them a target far from 0
+    (an emission peak near 500 nm) never gets there.
+    """
     merged = {"objective": "reg:squarederror", **DEFAULT_XGB_PARAMS, **(params or {})}
+    if merged["objective"] == "reg:pseudohubererror" and z is not None and len(z):
+        centre = float(np.median(z))
+        merged["base_score"] = centre
+        if merged.get("huber_slope") == "mad":
+            mad = 1.4826 * float(np.median(np.abs(np.asarray(z) - centre)))
+            merged["huber_slope"] = max(mad, 1e-3)
+    if merged.get("huber_slope") == "mad":
+        merged["huber_slope"] = 1.0
     return XGBRegressor(tree_method="hist", n_jobs=n_jobs, random_state=seed, **merged)

@@ -59,7 +59,7 @@ def fit_predict(
             params = tune(X[tr], z, prob.groups[tr], n_trials=prob.n_trials, seed=prob.seed)
         else:
             params = preset_params(name)
-        model = make_xgb(params, seed=prob.seed, n_jobs=prob.n_jobs).fit(X[tr], z)
+        model = make_xgb(params, seed=prob.seed, n_jobs=prob.n_jobs, z=z).fit(X[tr], z)
         out = prob.transform.inverse(model.predict(X[te]))
         return np.clip(out, prob.low, prob.high)
     if name == "mean_gain":

@@ -14,8 +14,10 @@ Presets (all ``tree_method="hist"``, seeded, deterministic for a seed and ``n_jo
     depth 2, 400 trees at learning rate 0.03, ``min_child_weight`` 4, ``lambda`` 10,
     subsample 0.7, colsample 0.7.
 ``xgb_huber``
-    ``xgb_shallow`` with the pseudo-Huber loss (slope 1 in the fitting space): robust to
-    the few rows whose label disagrees with everything else (lower bounds, aged samples).
+    ``xgb_shallow`` with the pseudo-Huber loss (slope = the scaled MAD of the training
+    target in the fitting space, start value its median; see
+    :func:`pqdml.model.baselines.make_xgb`): robust to the few rows whose label disagrees
+    with everything else (lower bounds, aged samples).
 ``xgb_stumps``
     depth 1 (an additive model of single features), 500 trees at 0.05, ``lambda`` 5.
 ``xgb_deep``
@@ -56,7 +58,7 @@ XGB_PRESETS: dict[str, dict[str, Any]] = {
         "colsample_bytree": 0.7,
         "reg_lambda": 10.0,
         "objective": "reg:pseudohubererror",
-        "huber_slope": 1.0,
+        "huber_slope": "mad",
     },
     "xgb_stumps": {
         "n_estimators": 500,
