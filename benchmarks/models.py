@@ -1,13 +1,19 @@
-"""Benchmark pqdml models on each public dataset and the curated set (grouped CV).
+"""Benchmark pqdml models on each public dataset, the curated set and the shipped training sets.
 
-    python benchmarks/models.py [--n-trials 20] [--out benchmarks/results/models.json]
+    python benchmarks/models.py [--repeats 3] [--quick] [--out benchmarks/results/models.json]
 
-For each (dataset, target, CV scheme) it runs :func:`pqdml.model.train` — nested search,
-XGBoost vs the mean / ridge / random-forest baselines on the same outer folds — and records
-MAE, RMSE, R², Spearman (mean ± sd over folds), n, number of groups and training time.
-For buried-interface PCE it also scores the ``control_PCE + mean gain`` baseline on the
-treated rows (each fold's mean gain from its training rows only). Prints a Markdown table;
-docs/benchmarks.md quotes it.
+For each (dataset, target, CV scheme) it runs :func:`pqdml.model.train` with
+``select=True``: every XGBoost preset and the mean / ridge / random-forest baselines on the
+same outer folds, repeated ``--repeats`` times with different fold assignments, plus the
+nested selection (an inner repeated grouped CV on each outer training part picks the
+candidate; its outer score is the honest estimate of "select, then predict"). It records
+pooled out-of-fold MAE, RMSE, R², Spearman (mean over repeats, with the sd over repeats),
+the per-fold mean ± sd, the within-group ranking concordance, the selected predictor and
+how often the inner selections picked each candidate, and — for the shipped training sets
+(curated + synthesizer for PLQY; curated + buried-interface + perovskite-database +
+passivator-screening for PCE) — every metric per source. ``--quick`` runs one repeat
+without selection (development only). The Markdown table replaces the block between the
+``models`` markers of ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,14 +35,17 @@ from pqdml.model.metrics import regression_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
+DOCS = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- models:start -->", "<!-- models:end -->"
+
 #: (dataset, target, cv, relative_to_control, published reference point)
 RUNS = [
     ("synthesizer", "emission", "random", False, "Synthesizer paper: PL peak to 1–3 nm"),
     ("synthesizer", "emission", "group:antisolvent_name", False, ""),
-    ("synthesizer", "plqy", "random", False, ""),
+    ("synthesizer", "plqy", None, False, ""),
     ("synthesizer", "plqy", "group:antisolvent_name", False, ""),
     ("buried-interface", "pce", "group:doi", False, "model must beat control_PCE + mean gain"),
-    ("buried-interface", "pce", "group:doi", True, "gain from molecule descriptors: R² ≈ 0"),
+    ("passivator-screening", "pce", "group:doi", False, ""),
     (
         "perovskite-database",
         "pce",
@@ -45,13 +55,29 @@ RUNS = [
     ),
     ("curated", "plqy", "group:doi", False, ""),
     ("curated", "pce", "group:doi", False, ""),
+    ("shipped-plqy", "plqy", "group:doi", False, "training set of models/plqy"),
+    ("shipped-pce", "pce", "group:doi", False, "training set of models/pce"),
 ]
+#: Sources of the shipped models' training sets (as in scripts/build_models.sh).
+SHIPPED = {
+    "shipped-plqy": ("curated", "synthesizer"),
+    "shipped-pce": ("curated", "buried-interface", "perovskite-database", "passivator-screening"),
+}
 
 
 def dataset(name: str) -> pd.DataFrame:
+    if name in SHIPPED:
+        parts = []
+        for part in SHIPPED[name]:
+            df = dataset(part)
+            df["dataset"] = part
+            parts.append(df)
+        return pd.concat(parts, ignore_index=True)
     if name == "curated":
         return read_records(ROOT / "data" / "pqd_literature.csv")[0]
-    return load(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load(name)
 
 
 def control_plus_mean_gain(data: pd.DataFrame, oof: pd.DataFrame) -> dict[str, float]:
@@ -80,30 +106,53 @@ def control_plus_mean_gain(data: pd.DataFrame, oof: pd.DataFrame) -> dict[str, f
     }
 
 
-def run(n_trials: int) -> list[dict[str, object]]:
+def run(repeats: int, quick: bool) -> list[dict[str, object]]:
     cache: dict[str, pd.DataFrame] = {}
     results = []
     for name, target, cv, relative, reference in RUNS:
         data = cache.setdefault(name, dataset(name))
         t0 = time.perf_counter()
-        model = train(data, target, cv=cv, n_trials=n_trials, relative_to_control=relative, seed=0)
+        model = train(
+            data,
+            target,
+            cv=cv,
+            relative_to_control=relative,
+            seed=0,
+            select=not quick,
+            n_repeats=1 if quick else repeats,
+        )
         elapsed = time.perf_counter() - t0
         m = model.metrics
         row: dict[str, object] = {
             "dataset": name,
             "target": target + (" gain" if relative else ""),
-            "cv": cv,
+            "cv": m["cv"],
+            "cv_reason": m["cv_reason"],
+            "repeats": m["n_repeats"],
             "n": m["n_rows"],
             "n_groups": m["n_groups"],
             "train_time_s": round(elapsed, 1),
-            "coverage_90": m["coverage"]["mean"],
+            "coverage_90": m["coverage"]["pooled"],
+            "intervals": m["intervals"],
             "reference": reference,
-            "models": {k: v["summary"] for k, v in m["models"].items()},
+            "selection": {k: v for k, v in m["selection"].items()},
+            "models": {
+                k: {
+                    "pooled": v["pooled"],
+                    "repeat_sd": v["repeat_sd"],
+                    "summary": v["summary"],
+                    "ranking": v["ranking"],
+                }
+                for k, v in m["models"].items()
+            },
+            "per_source": m["per_source"],
+            "domain_validation": m["domain_validation"],
+            "duplicates_merged": m["duplicates"]["n_rows_merged"],
         }
         if name == "buried-interface" and not relative:
             row["control_plus_mean_gain"] = control_plus_mean_gain(data, pd.DataFrame(m["oof"]))
         results.append(row)
-        print(f"done {name} {target} {cv} in {elapsed:.1f} s", flush=True)
+        print(f"done {name} {target} {m['cv']} in {elapsed:.1f} s", flush=True)
     return results
 
 
@@ -118,56 +167,90 @@ def _finite(obj: object) -> object:
     return obj
 
 
-def fmt(summary: dict[str, dict[str, float]], key: str) -> str:
-    mean, sd = summary[key]["mean"], summary[key]["sd"]
-    if mean is None or not np.isfinite(mean):
-        return "n/a"
-    return f"{mean:.2f} ± {sd:.2f}" if sd is not None and np.isfinite(sd) else f"{mean:.2f}"
+def _f(v: object, d: int = 2) -> str:
+    return f"{v:.{d}f}" if isinstance(v, float | int) and np.isfinite(v) else "n/a"
 
 
 def markdown(results: list[dict[str, object]]) -> str:
     lines = [
-        "| dataset | target | CV | n (groups) | model | MAE | RMSE | R² | Spearman |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| dataset | target | CV × repeats | n (groups) | model | pooled MAE (± repeats) | per-fold MAE | RMSE | R² | Spearman | concordance (pairs) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         models = r["models"]
-        assert isinstance(models, dict)
-        for i, (name, s) in enumerate(models.items()):
+        sel = r["selection"]
+        assert isinstance(models, dict) and isinstance(sel, dict)
+        for i, (name, v) in enumerate(models.items()):
+            p, sd, s = v["pooled"], v["repeat_sd"], v["summary"]
             head = (
-                f"| {r['dataset']} | {r['target']} | {r['cv']} | {r['n']} ({r['n_groups']}) "
+                f"| {r['dataset']} | {r['target']} | {r['cv']} × {r['repeats']} | {r['n']} ({r['n_groups']}) "
                 if i == 0
                 else "| | | | "
             )
+            label = f"**{name}** (shipped)" if name == sel["predictor"] else name
+            rk = v["ranking"]
             lines.append(
-                f"{head}| {name} | {fmt(s, 'mae')} | {fmt(s, 'rmse')} | {fmt(s, 'r2')} | {fmt(s, 'spearman')} |"
+                f"{head}| {label} | {_f(p['mae'])} ± {_f(sd['mae'])} | "
+                f"{_f(s['mae']['mean'])} ± {_f(s['mae']['sd'])} | {_f(p['rmse'])} | {_f(p['r2'])} | "
+                f"{_f(p['spearman'])} | {_f(rk['concordance'])} ({rk['n_pairs']}) |"
+            )
+        picks = ", ".join(f"{k} {n}" for k, n in sel["inner_picks"].items()) or "n/a"
+        lines.append(f"| | | | | inner picks: {picks} | | | | | | |")
+    lines += [
+        "",
+        "Per source (shipped training sets, the shipped predictor's out-of-fold rows):",
+        "",
+    ]
+    lines += [
+        "| training set | source | n | MAE | R² | coverage at 90% | concordance (pairs) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for src, b in (r.get("per_source") or {}).items():
+            rk = b.get("ranking", {})
+            lines.append(
+                f"| {r['dataset']} | {src} | {b['n']} | {_f(b['mae'])} | {_f(b['r2'])} | "
+                f"{_f(b.get('coverage', float('nan')))} | {_f(rk.get('concordance', float('nan')))} ({rk.get('n_pairs', 0)}) |"
             )
     return "\n".join(lines)
 
 
+def write_docs(table: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    block = f"{START}\n{table}\n{END}"
+    if START in text:
+        head, _, rest = text.partition(START)
+        text = head + block + rest.partition(END)[2]
+    else:
+        text = text.rstrip() + "\n\n## Pooled out-of-fold results\n\n" + block + "\n"
+    with atomic_open(DOCS, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-trials", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one repeat, no selection")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "models.json")
+    parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
-    results = run(args.n_trials)
+    results = run(args.repeats, args.quick)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(args.out, "w", encoding="utf-8") as fh:
-        json.dump(
-            _finite({"n_trials": args.n_trials, "results": results}), fh, indent=1, default=str
-        )
-    print(markdown(results))
+        json.dump(_finite({"repeats": args.repeats, "results": results}), fh, indent=1, default=str)
+    table = markdown(results)
+    print(table)
     for r in results:
         print(
             r["dataset"],
             r["target"],
-            r["cv"],
             "time",
             r["train_time_s"],
-            "s, coverage",
-            r["coverage_90"],
+            "s",
             r.get("control_plus_mean_gain", ""),
         )
+    if not args.no_docs:
+        write_docs(table)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ def test_datasets_list():
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.output.splitlines()] == [
         "buried-interface",
+        "passivator-screening",
         "perovskite-database",
         "synthesizer",
     ]

@@ -59,7 +59,7 @@ def test_train_then_evaluate(csv_files: tuple[Path, Path], tmp_path: Path) -> No
         ],
     )
     assert res.exit_code == 0, res.output
-    for name in ("xgboost", "mean", "ridge", "random_forest", "coverage"):
+    for name in ("xgboost", "mean", "ridge", "random_forest", "coverage", "pooled", "concord"):
         assert name in res.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["cv"] == "group:doi" and metrics["n_rows"] == 50
@@ -73,6 +73,8 @@ def test_train_then_evaluate(csv_files: tuple[Path, Path], tmp_path: Path) -> No
     assert "training mean" in res.output
     result = json.loads(js.read_text())
     assert {"n", "mae", "rmse", "r2", "coverage", "baseline_mae"} <= set(result)
+    assert {"concordance", "concordance_ci", "n_pairs"} <= set(result)
+    assert len(result["concordance_ci"]) == 2 and isinstance(result["n_pairs"], int)
     assert result["n"] == 20
     assert result["mae"] < result["baseline_mae"]
 
@@ -149,3 +151,17 @@ def test_train_with_morgan_bits_and_random_cv(csv_files: tuple[Path, Path], tmp_
     assert meta["featurizer"]["morgan_bits"] == 16
     assert meta["conformal"]["level"] == 0.8
     assert "equivalent to random K-fold" in res.output
+
+
+def test_default_cv_works_on_single_lab_data(shared_datasets: Path, tmp_path: Path) -> None:
+    """The synthesizer set is one paper: the default CV groups by recipe and says so."""
+    data = shared_datasets / "synthesizer" / "dataset_synthesizer.csv"
+    res = CliRunner().invoke(
+        main,
+        ["train", "--data", str(data), "--format", "synthesizer", "--target", "plqy",
+         "-o", str(tmp_path / "m"), "--repeats", "1"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "group:recipe" in res.output and "grouped by recipe" in res.output
+    meta = json.loads((tmp_path / "m" / "metadata.json").read_text())
+    assert meta["cv"]["scheme"] == "group:recipe" and "paper" in meta["cv"]["reason"]

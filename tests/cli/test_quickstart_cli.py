@@ -11,7 +11,9 @@ def test_quickstart_writes_model_ranked_candidates_and_report(tmp_path):
     out = tmp_path / "qs"
     result = CliRunner().invoke(main, ["quickstart", "-o", str(out), "--n-trials", "0"])
     assert result.exit_code == 0, result.output
-    assert "xgboost" in result.output and "ridge" in result.output and "mean" in result.output
+    for name in ("xgb_shallow", "ridge", "random_forest", "mean", "nested_selection"):
+        assert f"\n{name} " in result.output, name
+    assert "model used for predictions:" in result.output
     assert (out / "model" / "model.json").is_file()
     assert (out / "model" / "metadata.json").is_file()
     report = out / "report.html"

@@ -160,19 +160,19 @@ def model(records: pd.DataFrame) -> _Model:
         ("composition__frac_MA", "A-site mix"),
         ("composition__frac_Pb", "B-site mix"),
         ("composition__frac_Zn", "B-site mix"),
-        ("composition__frac_I", "halide mix"),
-        ("composition__frac_Br", "halide mix"),
-        ("composition__frac_Cl", "halide mix"),
-        ("composition__frac_SCN", "halide mix"),
-        ("composition__mixing_entropy_X", "halide mix"),
+        ("composition__frac_I", "halide / lattice"),
+        ("composition__frac_Br", "halide / lattice"),
+        ("composition__frac_Cl", "halide / lattice"),
+        ("composition__frac_SCN", "halide / lattice"),
+        ("composition__mixing_entropy_X", "halide / lattice"),
         ("composition__r_A", "A-site mix"),
         ("composition__r_B", "B-site mix"),
         ("composition__frac_BA", "A-site mix"),  # butylammonium
         ("composition__frac_Ba", "B-site mix"),  # barium
-        ("composition__t_in_stable_window", "tolerance factor"),
-        ("composition__band_gap_est_ev", "band gap"),
-        ("composition__tolerance_factor", "tolerance factor"),
-        ("composition__octahedral_factor", "tolerance factor"),
+        ("composition__t_in_stable_window", "halide / lattice"),
+        ("composition__band_gap_est_ev", "halide / lattice"),
+        ("composition__tolerance_factor", "halide / lattice"),
+        ("composition__octahedral_factor", "halide / lattice"),
         ("process__proc_v_antisolvent_ul", "process"),
         ("stage__film-treatment", "process"),
         ("antisolvent__toluene", "process"),
@@ -220,7 +220,7 @@ def test_concept_importance_is_mean_abs_of_row_sums(model: _Model, records: pd.D
     per_feature = np.abs(result.values[:, binding]).mean(axis=0).sum()
     assert got <= per_feature + 1e-12
     # the concepts the synthetic target depends on come out on top
-    assert set(table["concept"][:3]) == {"chain length", "zwitterionic", "halide mix"}
+    assert set(table["concept"][:3]) == {"chain length", "zwitterionic", "halide / lattice"}
     assert table.set_index("concept").loc["chain length", "top_feature"] == "ligand__chain_length"
 
 
@@ -255,7 +255,7 @@ def test_sentences_name_value_and_points(model: _Model, records: pd.DataFrame) -
         assert chain and chain[0].startswith("chain length 8 (")
     assert any(s.startswith("binding type L+X (") for s in sentences[0])
     assert any(s.startswith("binding type none (") for s in sentences[3])
-    assert any(s.startswith("halide mix ") for s in sentences[0])
+    assert any(s.startswith("halide / lattice ") for s in sentences[0])
     # ordered by decreasing absolute effect
     for row in sentences:
         values = [float(re.search(r"\(([+−][\d.]+)", s).group(1).replace("−", "-")) for s in row]

@@ -99,4 +99,4 @@ def test_concepts_on_real_feature_names(
     )
     table = concept_importance(shap_values(model, records))
     assert "other" not in set(table["concept"])
-    assert {"chain length", "halide mix", "binding type"} <= set(table["concept"])
+    assert {"chain length", "halide / lattice", "binding type"} <= set(table["concept"])

@@ -39,7 +39,9 @@ def test_functions_draw_on_the_given_axes() -> None:
         plots.learning_curve(sizes, RNG.random((3, 4)), baseline_mae=RNG.random((3, 4)), ax=flat[1])
         is flat[1]
     )
-    table = pd.DataFrame({"concept": ["chain length", "halide mix"], "mean_abs_shap": [0.3, 0.1]})
+    table = pd.DataFrame(
+        {"concept": ["chain length", "halide / lattice"], "mean_abs_shap": [0.3, 0.1]}
+    )
     assert plots.concept_bar(table, ax=flat[2]) is flat[2]
     assert (
         plots.dependence(RNG.random(9), RNG.random(9), xlabel="x", ylabel="y", ax=flat[3])
@@ -50,7 +52,7 @@ def test_functions_draw_on_the_given_axes() -> None:
         plots.category_dependence(cats, RNG.random(9), xlabel="b", ylabel="y", ax=flat[4])
         is flat[4]
     )
-    contributions = pd.Series({"chain length": 0.5, "halide mix": -0.2, "process": 0.1})
+    contributions = pd.Series({"chain length": 0.5, "halide / lattice": -0.2, "process": 0.1})
     ax = plots.waterfall(
         contributions,
         base_value=1.0,
@@ -61,9 +63,30 @@ def test_functions_draw_on_the_given_axes() -> None:
     assert ax is flat[5]
     assert (
         ax.get_title()
-        == f"average {100 / (1 + np.exp(-1.0)):.1f} → this prediction {100 / (1 + np.exp(-1.4)):.1f} PLQY points"
+        == f"expected value {100 / (1 + np.exp(-1.0)):.1f} → this prediction {100 / (1 + np.exp(-1.4)):.1f} PLQY points"
     )
     plt.close(fig)
+
+
+def test_waterfall_bars_add_up_in_target_units_and_stay_inside_the_plot() -> None:
+    def to_target(z):
+        return 100 / (1 + np.exp(-np.asarray(z, dtype=float)))
+
+    contributions = pd.Series({"halide / lattice": 2.5, "chain length": -0.9, "process": 0.4})
+    contributions = pd.concat([contributions, pd.Series({f"x{i}": 0.01 * i for i in range(9)})])
+    ax = plots.waterfall(contributions, base_value=1.7, to_target=to_target, unit="PLQY points")
+    v = ax.waterfall_values
+    assert v["start"] == pytest.approx(to_target(1.7))
+    assert v["end"] == pytest.approx(to_target(1.7 + contributions.sum()))
+    assert v["start"] + v["bars"].sum() == pytest.approx(v["end"], abs=1e-9)
+    lo, hi = ax.get_xlim()
+    for patch in ax.patches:
+        x0, x1 = sorted((patch.get_x(), patch.get_x() + patch.get_width()))
+        assert lo <= x0 and x1 <= hi
+    # without a back-transform the bars are the SHAP values themselves
+    raw = plots.waterfall(contributions, base_value=1.7)
+    assert raw.waterfall_values["bars"].sum() == pytest.approx(contributions.sum())
+    plt.close("all")
 
 
 def test_new_axes_when_none() -> None:

@@ -16,7 +16,12 @@ from pqdml.io import sha256_file
 
 
 def test_registry_lists_every_dataset_with_source_licence_citation_and_hashes():
-    assert datasets.list_datasets() == ["buried-interface", "perovskite-database", "synthesizer"]
+    assert datasets.list_datasets() == [
+        "buried-interface",
+        "passivator-screening",
+        "perovskite-database",
+        "synthesizer",
+    ]
     for name in datasets.list_datasets():
         ds = datasets.DATASETS[name]
         assert ds.homepage.startswith("https://")

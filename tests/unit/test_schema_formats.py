@@ -13,7 +13,13 @@ from pqdml.io import write_table
 
 
 def test_formats_contract():
-    assert FORMATS == ("canonical", "synthesizer", "buried-interface", "perovskite-database")
+    assert FORMATS == (
+        "canonical",
+        "synthesizer",
+        "buried-interface",
+        "perovskite-database",
+        "passivator-screening",
+    )
 
 
 def canonical(tmp_path: Path, suffix: str = ".csv") -> Path:

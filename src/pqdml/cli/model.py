@@ -32,15 +32,41 @@ from pqdml.cli._options import format_option, handle_errors, target_option
 @click.option(
     "--cv",
     default=None,
-    help="CV scheme: random, group:<col>, leave-one-group-out:<col> [group:doi].",
+    help="CV scheme: random, group:<col>, group:recipe, leave-one-group-out:<col> "
+    "[auto: group:doi with >= 5 papers, else group:recipe].",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @click.option(
     "--n-trials",
-    default=20,
+    default=0,
     show_default=True,
     type=int,
-    help="Optuna trials per search (0: defaults).",
+    help="Optuna trials of a per-fold XGBoost search (0: the fixed --preset).",
+)
+@click.option(
+    "--preset",
+    default="xgb_shallow",
+    show_default=True,
+    type=click.Choice(["xgb_shallow", "xgb_huber", "xgb_stumps", "xgb_deep"]),
+    help="Regularised XGBoost preset used without --select.",
+)
+@click.option(
+    "--select",
+    is_flag=True,
+    help="Choose among the XGBoost presets and the baselines by repeated nested grouped CV.",
+)
+@click.option(
+    "--effect",
+    is_flag=True,
+    help="Model the effect against the group's control (fraction of headroom closed).",
+)
+@click.option(
+    "--repeats",
+    "n_repeats",
+    default=3,
+    show_default=True,
+    type=int,
+    help="Repeats of the outer CV with different fold assignments.",
 )
 @click.option(
     "--level", default=0.9, show_default=True, type=float, help="Prediction interval level."
@@ -79,10 +105,14 @@ def train_cmd(
     morgan_bits: int,
     relative_to_control: bool,
     n_jobs: int,
+    preset: str,
+    select: bool,
+    effect: bool,
+    n_repeats: int,
 ) -> None:
-    """Train a model with grouped CV, baselines, conformal intervals; write MODEL_DIR."""
+    """Train a model with repeated grouped CV, baselines, conformal intervals; write MODEL_DIR."""
     from pqdml.model import train
-    from pqdml.model.metrics import format_cv_table
+    from pqdml.model.metrics import format_pooled_table
 
     try:
         model = train(
@@ -93,6 +123,10 @@ def train_cmd(
             level=level,
             n_trials=n_trials,
             relative_to_control=relative_to_control,
+            effect=effect,
+            select=select,
+            preset=preset,
+            n_repeats=n_repeats,
             fmt=fmt,
             descriptors=descriptors,
             morgan_bits=morgan_bits,
@@ -101,7 +135,7 @@ def train_cmd(
     except (ValueError, KeyError) as exc:
         raise click.ClickException(str(exc).strip("'\"")) from None
     path = model.save(output)
-    click.echo(format_cv_table(model.metrics))
+    click.echo(format_pooled_table(model.metrics))
     rows = model.metadata["rows"]
     click.echo(
         f"rows used {rows['n_used']} of {rows['n_input']}; skipped: {rows['skipped'] or 'none'}"
@@ -152,7 +186,13 @@ def evaluate_cmd(model_dir: str, data: str, fmt: str | None, json_out: str | Non
         raise click.ClickException(str(exc).strip("'\"")) from None
     click.echo(format_eval_table(result))
     if json_out:
-        clean = {k: (None if isinstance(v, float) and v != v else v) for k, v in result.items()}
+
+        def finite(v: object) -> object:
+            if isinstance(v, list):
+                return [finite(x) for x in v]
+            return None if isinstance(v, float) and v != v else v
+
+        clean = {k: finite(v) for k, v in result.items()}
         with atomic_open(Path(json_out), "w", encoding="utf-8") as fh:
             json.dump(clean, fh, indent=1)
         click.echo(f"metrics written to {json_out}")

@@ -19,7 +19,13 @@ from pqdml.cli._options import handle_errors, target_option
     help="Output folder.",
 )
 @target_option(shipped=True)
-@click.option("--n-trials", default=10, show_default=True, type=int, help="Optuna trials.")
+@click.option(
+    "--n-trials",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Optuna trials of a per-fold search (0: nested selection among fixed presets).",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @handle_errors
 def quickstart_cmd(output: str, target: str, n_trials: int, seed: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -273,3 +274,129 @@ def adapt_perovskite_database(
     beside the file.
     """
     return _pdp.adapt(Path(path), ions_dir=Path(ions_dir) if ions_dir else None)
+
+
+def _doi(text: object) -> str:
+    """Normalise a DOI written as ``DOI: 10...``, ``https://doi.org/10...`` or ``doi.org/10...``.
+
+    Examples
+    --------
+    >>> _doi(" DOI: 10.1002/advs.202301603"), _doi("https://doi.org/10.1/X")
+    ('10.1002/advs.202301603', '10.1/x')
+    """
+    value = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+    value = value.strip()
+    for prefix in (
+        "https://dx.doi.org/",
+        "https://doi.org/",
+        "http://doi.org/",
+        "doi.org/",
+        "doi:",
+    ):
+        if value.lower().startswith(prefix.lower()):
+            value = value[len(prefix) :].strip()
+    return value.lower()
+
+
+@ADAPTERS.register("passivator-screening")
+def adapt_passivator_screening(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Map ``Summary_of_the_entire_dataset.csv`` (passivation molecules, PCE before/after).
+
+    Each source row is one paper's before/after pair: ``PCE_pristine(%)`` becomes a control
+    record (``is_control`` 1, ``stage`` control, no ligand) and ``PCE_passivated(%)`` a
+    treated record (``stage`` film-treatment, the molecule's name and SMILES), sharing
+    ``group_id`` = ``doi|composition|pristine PCE``; one control per distinct group.
+    DOIs are normalised (``DOI: 10…``, ``https://(dx.)doi.org/10…``, ``doi.org/10…`` → ``10…``),
+    compositions cleaned with :func:`clean_formula` (a stray ``-`` before a bracket is
+    dropped). Rows that repeat an earlier row (same molecule, paper and values) are kept
+    and reported; :mod:`pqdml.model.duplicates` merges them in training. A ΔPCE that
+    differs from passivated − pristine by more than 0.01 is reported.
+
+    Parameters
+    ----------
+    path
+        The ``Summary_of_the_entire_dataset.csv`` file (CRLF, UTF-8, trailing empty column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical records; ``attrs["adapter_report"]`` is the :class:`AdapterReport`.
+    """
+    path = Path(path)
+    raw = pd.read_csv(path, encoding="utf-8", dtype=str, keep_default_na=False)
+    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
+    delta_col = next((c for c in raw.columns if str(c).startswith("Δ")), None)
+    report = AdapterReport("passivator-screening", str(path), rows_read=len(raw))
+    report.notes += [
+        "each source row gives a control record (PCE_pristine) and a treated record "
+        "(PCE_passivated) sharing group_id = doi|composition|pristine PCE",
+        "architecture 'nip' kept as proc_inverted = 0 (p-i-n would be 1)",
+    ]
+    rows: list[dict[str, object]] = []
+    lines: list[int] = []
+    controls: set[str] = set()
+    seen: dict[tuple[str, ...], int] = {}
+    for pos, src in enumerate(raw.to_dict("records")):
+        line = pos + 2
+        doi = _doi(src.get("DOI"))
+        if not doi.startswith("10."):
+            report.add(line, "DOI", "DOI missing or not a 10.xxxx DOI")
+        formula = re.sub(r"-\s*\(", "(", clean_formula(str(src.get("perovskite_type", ""))))
+        _check_composition(report, line, formula)
+        smiles = str(src.get("SMILES", "")).strip()
+        if check_smiles(smiles)[0] == "error":
+            report.add(line, "SMILES", "SMILES not parseable by RDKit")
+        before, after = _num(src.get("PCE_pristine(%)")), _num(src.get("PCE_passivated(%)"))
+        for col, value in (("PCE_pristine(%)", before), ("PCE_passivated(%)", after)):
+            if np.isnan(value):
+                report.add(line, col, f"{col} missing")
+            elif not 0 <= value <= 35:
+                report.add(line, col, f"{col} outside 0–35 %")
+        if delta_col is not None:
+            delta = _num(src.get(delta_col))
+            if np.isfinite(delta) and abs(delta - (after - before)) > 0.01:
+                report.add(line, delta_col, "ΔPCE differs from passivated − pristine")
+        key = (doi, smiles, formula, f"{before:g}", f"{after:g}")
+        if key in seen:
+            report.add(line, "row", f"repeats line {seen[key]} (same molecule, paper and values)")
+        seen.setdefault(key, line)
+        arch = str(src.get("categorical", "")).strip().lower()
+        inverted = {"nip": 0.0, "n-i-p": 0.0, "pin": 1.0, "p-i-n": 1.0}.get(arch, float("nan"))
+        group = f"{doi}|{formula}|{before:g}"
+        common = {
+            "doi": doi,
+            "citation": str(src.get("article", "")).strip() or None,
+            "composition": formula,
+            "morphology": "bulk-film",
+            "group_id": group,
+            "proc_inverted": inverted,
+        }
+        if group not in controls:
+            controls.add(group)
+            rows.append(
+                {
+                    "record_id": f"passivator-control-{line}",
+                    "source": f"passivator-screening {path.name} line {line} (PCE_pristine)",
+                    **common,
+                    "stage": "control",
+                    "is_control": 1,
+                    "pce_percent": before,
+                    "notes": "pristine (unpassivated) device of this paper and composition",
+                }
+            )
+            lines.append(line)
+        rows.append(
+            {
+                "record_id": f"passivator-{line}",
+                "source": f"passivator-screening {path.name} line {line}",
+                **common,
+                "ligand_name": str(src.get("name", "")).strip(),
+                "ligand_smiles": smiles,
+                "stage": "film-treatment",
+                "is_control": 0,
+                "pce_percent": after,
+                "notes": "passivated device",
+            }
+        )
+        lines.append(line)
+    return _finish(rows, lines, report)

@@ -172,6 +172,35 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
     ),
+    "passivator-screening": Dataset(
+        name="passivator-screening",
+        folder="passivator_screening",
+        main_file="Summary_of_the_entire_dataset.csv",
+        title="Passivation molecules for perovskite solar cells: PCE before and after",
+        description=(
+            "About 150 passivation molecules (name, SMILES) from about 100 papers, each with "
+            "the device PCE without and with the molecule, the perovskite composition and the "
+            "DOI; each row gives a control and a treated record sharing a group. Quirks of the "
+            "original kept as they are: CRLF line ends and a trailing empty column, a few "
+            "duplicated rows, DOIs written as 'DOI: 10…', 'https://doi.org/10…' or "
+            "'doi.org/10…', compositions written many ways. " + _SUBSET
+        ),
+        homepage="https://github.com/HENU-hx/ML-PSC-Passivator-Screening",
+        licence="MIT",
+        citation=(
+            "HENU-hx, ML-PSC-Passivator-Screening (GitHub repository, MIT), "
+            "data/Summary_of_the_entire_dataset.csv; cite the molecules' original papers by "
+            "the DOI column"
+        ),
+        files=(
+            DatasetFile(
+                "Summary_of_the_entire_dataset.csv",
+                "4f41c6a8f7ec58461403ba519a2bcd6feb78479e63fc4c24d1b76ed73d71be15",
+                "https://raw.githubusercontent.com/HENU-hx/ML-PSC-Passivator-Screening/main/"
+                "data/Summary_of_the_entire_dataset.csv",
+            ),
+        ),
+    ),
 }
 
 
@@ -181,7 +210,7 @@ def list_datasets() -> list[str]:
     Examples
     --------
     >>> list_datasets()
-    ['buried-interface', 'perovskite-database', 'synthesizer']
+    ['buried-interface', 'passivator-screening', 'perovskite-database', 'synthesizer']
     """
     return sorted(DATASETS)
 
@@ -282,7 +311,8 @@ def load(name: str, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     Parameters
     ----------
     name
-        ``"synthesizer"``, ``"buried-interface"`` or ``"perovskite-database"``.
+        ``"synthesizer"``, ``"buried-interface"``, ``"perovskite-database"`` or
+        ``"passivator-screening"``.
     path
         The dataset's main file or its folder. Default: the folder under
         :func:`pqdml.config.datasets_dir`, else a download with :func:`fetch`.

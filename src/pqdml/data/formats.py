@@ -19,19 +19,27 @@ from pqdml.exceptions import UnknownFormatError
 from pqdml.io import read_table, table_kind
 
 #: Formats :func:`read_records` understands.
-FORMATS: tuple[str, ...] = ("canonical", "synthesizer", "buried-interface", "perovskite-database")
+FORMATS: tuple[str, ...] = (
+    "canonical",
+    "synthesizer",
+    "buried-interface",
+    "perovskite-database",
+    "passivator-screening",
+)
 
 #: Columns that identify each public format (all must be present).
 _SIGNATURES: dict[str, tuple[str, ...]] = {
     "synthesizer": ("Sample No.", "antisolvent", "V (antisolvent)", "PLQY", "peak_pos"),
     "buried-interface": ("SMILES", "PVK", "control_PCE", "PCE"),
     "perovskite-database": ("Ref_ID", "Perovskite_composition_a_ions", "JV_default_PCE"),
+    "passivator-screening": ("SMILES", "PCE_pristine(%)", "PCE_passivated(%)", "DOI"),
     "canonical": ("record_id", "composition"),
 }
 _FILE_NAMES = {
     "dataset_synthesizer.csv": "synthesizer",
     "new.xlsx": "buried-interface",
     "perovskite_database.csv": "perovskite-database",
+    "summary_of_the_entire_dataset.csv": "passivator-screening",
 }
 
 #: Text types of canonical string columns, so IDs such as ``"0012"`` are not read as numbers.

@@ -423,23 +423,30 @@ def waterfall(
     max_display: int = 8,
     ax: Axes | None = None,
 ) -> Axes:
-    """Waterfall of one prediction: from the average output, concept by concept.
+    """Waterfall of one prediction: from the model's expected output, concept by concept.
 
-    Bars are additive in the model's transformed scale (SHAP's exact additivity); when
-    ``to_target`` (the back-transform) is given, the start and end are annotated in
-    target units.
+    Without ``to_target`` the bars are SHAP contributions in the model's own scale and add
+    up exactly (base value + bars = model output). With ``to_target`` (the back-transform
+    of a bounded target) every bar is drawn **in target units** along the path
+    ``to_target(base + c₁ + … + c_k)``: bar *k* spans from the back-transform of the running
+    sum before it to the one after it, so the bars add up exactly to the prediction minus
+    the start, in target units. The start is the model's expected output back-transformed
+    (the back-transformed mean of the model's scale, which is not the training mean of the
+    target when the link is not linear); the order is the one shown (largest first, from
+    the top), and on a curved link the size of a bar depends on it — the x label says so.
+    The axis limits cover every bar end, so no bar leaves the plot.
 
     Parameters
     ----------
     contributions
         Signed contributions indexed by name (e.g. a row of
-        :func:`pqdml.explain.concept_values`).
+        :func:`pqdml.explain.concept_values`), in the model's scale.
     base_value
-        Average model output (SHAP base value).
+        Expected model output (SHAP base value), in the model's scale.
     to_target
         Callable mapping the model's scale to target units (optional).
     unit
-        Target unit words for the annotations.
+        Target unit words for the labels.
     max_display
         Largest contributions shown; the rest are pooled.
     ax
@@ -448,6 +455,8 @@ def waterfall(
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax.waterfall_values`` holds the drawn ``start``, ``bars`` (Series, top to bottom)
+        and ``end``, in the units of the x axis.
     """
     ax = _axes(ax, (7.0, 0.45 * (max_display + 1) + 1.2))
     s = contributions.dropna()
@@ -456,19 +465,32 @@ def waterfall(
     rest = s[order[max_display:]].sum()
     if len(order) > max_display:
         shown = pd.concat([shown, pd.Series({f"{len(order) - max_display} others": rest})])
-    shown = shown.iloc[::-1]
-    left = base_value + np.concatenate([[0.0], np.cumsum(shown.to_numpy())[:-1]])
-    colours = [_ORANGE if v < 0 else _BLUE for v in shown]
-    ax.barh(range(len(shown)), shown.to_numpy(), left=left, color=colours)
-    ax.set_yticks(range(len(shown)))
-    ax.set_yticklabels([_short(str(i), 40) for i in shown.index])
-    total = base_value + float(s.sum())
-    ax.axvline(base_value, color=_GREY, lw=1, ls="--")
-    ax.axvline(total, color="black", lw=1)
-    ax.margins(x=0.06)
+    path = base_value + np.concatenate([[0.0], np.cumsum(shown.to_numpy())])
     if to_target is not None:
-        start = float(np.ravel(to_target(np.array([base_value])))[0])
-        end = float(np.ravel(to_target(np.array([total])))[0])
-        ax.set_title(f"average {start:.1f} → this prediction {end:.1f} {unit}", fontsize=9)
-    ax.set_xlabel("model output (transformed scale); blue raises, orange lowers")
+        path = np.ravel(to_target(np.asarray(path, dtype=float))).astype(float)
+    bars = pd.Series(np.diff(path), index=shown.index)
+    start, end = float(path[0]), float(path[-1])
+    # drawn bottom-up: the first (largest) contribution at the top
+    y = np.arange(len(bars))[::-1]
+    colours = [_ORANGE if v < 0 else _BLUE for v in bars]
+    ax.barh(y, bars.to_numpy(), left=path[:-1], color=colours)
+    ax.set_yticks(y)
+    ax.set_yticklabels([_short(str(i), 40) for i in bars.index])
+    ax.axvline(start, color=_GREY, lw=1, ls="--")
+    ax.axvline(end, color="black", lw=1)
+    lo, hi = float(np.min(path)), float(np.max(path))
+    pad = 0.06 * (hi - lo) if hi > lo else 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    if to_target is not None:
+        ax.set_title(
+            f"expected value {start:.1f} → this prediction {end:.1f} {unit}".rstrip(), fontsize=9
+        )
+        ax.set_xlabel(
+            f"{unit or 'target units'}: bars add up to the prediction, taken in the order shown "
+            "(top first) along the back-transform; blue raises, orange lowers"
+        )
+    else:
+        ax.set_title(f"expected value {start:.3g} → this output {end:.3g}", fontsize=9)
+        ax.set_xlabel("model output (its own scale); blue raises, orange lowers")
+    ax.waterfall_values = {"start": start, "bars": bars, "end": end}  # type: ignore[attr-defined]
     return ax

@@ -55,9 +55,7 @@ CONCEPTS: tuple[str, ...] = (
     "ligand present",
     "A-site mix",
     "B-site mix",
-    "halide mix",
-    "tolerance factor",
-    "band gap",
+    "halide / lattice",
     "process",
     "morphology",
     "other",
@@ -72,7 +70,11 @@ _SITE_FALLBACK: dict[str, list[str]] = {
           "Hg", "Eu", "Yb", "Ag", "Bi", "Sb", "In", "Al", "La", "Ce", "Nd", "Tb", "Er"],
     "X": ["I", "Br", "Cl", "F", "SCN", "BF4"],
 }  # fmt: skip
-_SITE_CONCEPT = {"A": "A-site mix", "B": "B-site mix", "X": "halide mix"}
+#: The X-site fractions, r_X, the tolerance and octahedral factors and the band-gap estimate
+#: carry one fact for lead-halide perovskites (r_X and the octahedral factor correlate at
+#: r = −1.00, band gap and octahedral factor at 0.96): one concept, so one bar.
+LATTICE = "halide / lattice"
+_SITE_CONCEPT = {"A": "A-site mix", "B": "B-site mix", "X": LATTICE}
 
 
 def _site_ions() -> dict[str, list[str]]:
@@ -92,8 +94,8 @@ _LIGAND_RULES: tuple[tuple[str, str], ...] = (
     (r"(anchor|chelat|denticity|counter_ion)", "anchoring group"),
 )
 _COMPOSITION_RULES: tuple[tuple[str, str], ...] = (
-    (r"(tolerance|octahedral|stab|window|goldschmidt|^tau)", "tolerance factor"),
-    (r"(band_?gap|^eg)", "band gap"),
+    (r"(tolerance|octahedral|stab|window|goldschmidt|^tau)", LATTICE),
+    (r"(band_?gap|^eg)", LATTICE),
 )
 
 
@@ -121,7 +123,7 @@ def concept_of(feature_name: str) -> str:
     >>> concept_of("ligand__morgan_17")
     'ligand substructure (Morgan bits)'
     >>> concept_of("composition__frac_Br")
-    'halide mix'
+    'halide / lattice'
     >>> concept_of("stage__film-treatment")
     'process'
     """

@@ -68,16 +68,18 @@ def describe_concept(concept: str, names: Sequence[str], x: np.ndarray, phi: np.
     if concept == "ligand substructure (Morgan bits)":
         bits = [k.removeprefix("morgan_") for k, i in short.items() if x[i] == 1]
         return f"ligand substructure ({len(bits)} Morgan bits set)"
-    if concept in ("A-site mix", "B-site mix", "halide mix"):
+    if concept in ("A-site mix", "B-site mix", "halide / lattice"):
         fracs = [
             f"{k.removeprefix('frac_')} {x[i]:.2f}"
             for k, i in short.items()
             if k.startswith("frac_") and np.isfinite(x[i]) and x[i] > 0
         ]
+        if concept == "halide / lattice" and "tolerance_factor" in short:
+            t = x[short["tolerance_factor"]]
+            if np.isfinite(t):
+                fracs.append(f"tolerance factor {t:.3f}")
         if fracs:
             return f"{concept} " + " / ".join(fracs)
-    if concept == "tolerance factor" and "tolerance_factor" in short:
-        return f"tolerance factor {x[short['tolerance_factor']]:.3f}"
     if concept == "process":
         parts = [
             f"{n.partition('__')[0]} {n.partition('__')[2]}"

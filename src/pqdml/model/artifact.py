@@ -3,7 +3,9 @@
 ``MODEL_DIR/``
 
 ``model.json``
-    The XGBoost booster in XGBoost's own JSON format (``Booster.save_model``).
+    The XGBoost booster in XGBoost's own JSON format (``Booster.save_model``). When a
+    baseline won the model selection, it predicts and its parameters are in
+    ``metadata["predictor"]`` (plain numbers); the booster stays for explanations.
 ``training_ligands.json``
     Training ligands (canonical SMILES, name, packed Morgan bits as hex) and the
     standardised descriptor reference rows used by the applicability domain.
@@ -35,6 +37,7 @@ import xgboost
 from pqdml.exceptions import ModelArtifactError
 from pqdml.io import atomic_open, atomic_path, sha256_file
 from pqdml.model.domain import ApplicabilityDomain
+from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
 from pqdml.model.trained import TrainedModel
 
@@ -175,6 +178,7 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
         domain = ApplicabilityDomain.from_json(meta["applicability_domain"], ligands)
         transform = TargetTransform(**meta["target_transform"])
         residuals = np.asarray(meta["conformal"]["residuals"], dtype=float)
+        predictor = meta.get("predictor")
         return TrainedModel(
             target=meta["target"],
             target_column=meta["target_column"],
@@ -185,6 +189,7 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
             domain=domain,
             metadata=meta,
             metrics=metrics,
+            predictor=LinearPredictor.from_dict(predictor) if predictor else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelArtifactError(f"model {str(root)!r} metadata is incomplete: {exc!r}") from None

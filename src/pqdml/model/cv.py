@@ -3,8 +3,13 @@
 Schemes (``--cv``):
 
 ``random``
-    Shuffled K-fold over rows (5 folds). Optimistic for literature data: rows of one
-    paper share a lab, a control and a protocol.
+    Shuffled K-fold (5 folds) over *recipes*: rows with identical inputs (same paper,
+    ligand, composition, stage, antisolvent and process settings — replicates of one
+    recipe) always share a fold, so a replicate never scores its twin. Optimistic for
+    literature data all the same: rows of one paper share a lab, a control and a protocol.
+``group:recipe``
+    Grouped K-fold over recipes (the same recipe key as ``random``): the scheme for
+    single-lab data with repeated recipes (the synthesizer set).
 ``group:<column>``
     Grouped K-fold (up to 5 folds): all rows sharing a value of ``<column>`` are in the same
     fold. ``group:doi`` is the default for literature data (grouped by paper); rows with an
@@ -15,6 +20,10 @@ Schemes (``--cv``):
     ligand text). Any other column works as is (empty cells: one group per row).
 ``leave-one-group-out:<column>``
     One fold per group of ``<column>``, same grouping rules.
+
+``auto`` (the default, ``cv=None``)
+    ``group:doi`` when the rows come from at least :data:`MIN_PAPERS` papers, else
+    ``group:recipe`` (single-lab data); :func:`choose_scheme` says which and why.
 
 Scaffold splits are not offered: alkyl-chain ligands have no ring, hence an empty scaffold.
 """
@@ -27,10 +36,14 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold, LeaveOneGroupOut
 
+from pqdml.data.records import ligand_text
+from pqdml.features import process_columns
 from pqdml.registry import Registry
 
 #: Default scheme for literature data.
 DEFAULT_CV = "group:doi"
+#: Fewest papers for which ``auto`` groups by paper (fewer: by recipe).
+MIN_PAPERS = 5
 #: Number of folds for ``random`` and ``group:*``.
 N_SPLITS = 5
 
@@ -68,8 +81,6 @@ def group_labels(
         if canonical_smiles is not None:
             values = canonical_smiles.reindex(records.index).astype("string").fillna("")
         else:
-            from pqdml.data.records import ligand_text
-
             values = ligand_text(records).astype("string")
         values = values.where(~_blank(values), "")
         label = "ligand:" + values.astype(str)
@@ -93,6 +104,62 @@ def group_labels(
                 else:
                     label = label.where(label.notna(), alt)
     return label.where(label.notna(), own).astype(str)
+
+
+def recipe_labels(records: pd.DataFrame) -> pd.Series:
+    """Label of each row's recipe: paper, ligand text, composition, stage, antisolvent, process.
+
+    Rows with the same label are replicates of one recipe (identical inputs in one paper;
+    rows without a DOI, citation or source count as one paper) and are kept in one fold by
+    every scheme.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"composition": ["CsPbBr3"] * 3, "proc_t_c": [150, 150, 170]})
+    >>> labels = recipe_labels(recs)
+    >>> bool(labels[0] == labels[1]), bool(labels[0] == labels[2])
+    (True, False)
+    """
+    n = len(records)
+    empty = pd.Series([""] * n, index=records.index, dtype=object)
+    paper = group_labels(records, "doi") if n else empty
+    # rows without any paper identifier (a lab's own table) share one "unknown paper":
+    # identical inputs there are replicates too; grouping them only makes CV stricter
+    paper = paper.where(~paper.astype(str).str.startswith("row:"), "")
+    parts = [paper.astype(str), ligand_text(records).astype(str)]
+    for col in ("composition", "stage", "antisolvent_name", "morphology"):
+        parts.append(
+            records[col].astype("string").fillna("").astype(str) if col in records else empty
+        )
+    for col in process_columns(records):
+        parts.append(pd.to_numeric(records[col], errors="coerce").round(9).astype(str))
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "|" + part
+    codes = pd.factorize(key)[0]
+    return pd.Series([f"recipe:{c}" for c in codes], index=records.index, dtype=object)
+
+
+def choose_scheme(records: pd.DataFrame) -> tuple[str, str]:
+    """Choose the ``auto`` scheme for ``records``; return it and the reason.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"doi": ["10.1/a"] * 4, "composition": ["CsPbBr3"] * 4})
+    >>> choose_scheme(recs)[0]
+    'group:recipe'
+    """
+    papers = group_labels(records, "doi")
+    n_papers = int(papers[~papers.str.startswith("row:")].nunique())
+    if n_papers >= MIN_PAPERS:
+        return "group:doi", f"grouped by paper: {n_papers} papers (>= {MIN_PAPERS})"
+    n_recipes = recipe_labels(records).nunique()
+    return (
+        "group:recipe",
+        f"grouped by recipe (identical process settings): only {n_papers} paper(s), "
+        f"fewer than {MIN_PAPERS}, so paper-grouped CV is impossible; {n_recipes} recipes "
+        f"for {len(records)} rows",
+    )
 
 
 def _merge_papers(label: pd.Series, alt: pd.Series) -> pd.Series:
@@ -141,8 +208,16 @@ def make_splits(
     splits, groups
         List of ``(train_idx, test_idx)`` positional arrays and each row's group label.
     """
-    kind, column = _parse(scheme or DEFAULT_CV)
+    if scheme in (None, "auto"):
+        scheme = choose_scheme(records)[0]
+    kind, column = _parse(scheme)
     return CV_SCHEMES[kind](records, column, seed, canonical_smiles)
+
+
+def _labels(records: pd.DataFrame, column: str, smiles: pd.Series | None) -> pd.Series:
+    if column == "recipe":
+        return recipe_labels(records)
+    return group_labels(records, column, canonical_smiles=smiles)
 
 
 @CV_SCHEMES.register("random")
@@ -150,12 +225,17 @@ def _random(
     records: pd.DataFrame, column: str | None, seed: int, smiles: pd.Series | None
 ) -> tuple[Splits, pd.Series]:
     n = len(records)
-    k = min(N_SPLITS, n)
-    if k < 2:
+    if n < 2:
         raise ValueError(f"cross-validation needs at least 2 rows, got {n}")
-    groups = pd.Series([f"row:{i}" for i in range(n)], index=records.index)
-    splits = list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n)))
-    return splits, groups
+    groups = recipe_labels(records)
+    n_groups = groups.nunique()
+    if n_groups < 2:
+        raise ValueError(
+            f"cv scheme 'random' needs at least 2 distinct recipes, got {n_groups} "
+            "(every row has the same inputs)"
+        )
+    cv = GroupKFold(n_splits=min(N_SPLITS, n_groups), shuffle=True, random_state=seed)
+    return list(cv.split(np.zeros(n), groups=groups.to_numpy())), groups
 
 
 @CV_SCHEMES.register("group")
@@ -164,10 +244,13 @@ def _group(
 ) -> tuple[Splits, pd.Series]:
     if not column:
         raise ValueError("cv scheme 'group' needs a column, e.g. 'group:doi'")
-    groups = group_labels(records, column, canonical_smiles=smiles)
+    groups = _labels(records, column, smiles)
     n_groups = groups.nunique()
     if n_groups < 2:
-        raise ValueError(f"cv scheme 'group:{column}' needs at least 2 groups, got {n_groups}")
+        hint = " (try --cv group:recipe for single-lab data)" if column == "doi" else ""
+        raise ValueError(
+            f"cv scheme 'group:{column}' needs at least 2 groups, got {n_groups}{hint}"
+        )
     cv = GroupKFold(n_splits=min(N_SPLITS, n_groups), shuffle=True, random_state=seed)
     return list(cv.split(np.zeros(len(records)), groups=groups.to_numpy())), groups
 
@@ -180,7 +263,7 @@ def _logo(
         raise ValueError(
             "cv scheme 'leave-one-group-out' needs a column, e.g. 'leave-one-group-out:doi'"
         )
-    groups = group_labels(records, column, canonical_smiles=smiles)
+    groups = _labels(records, column, smiles)
     if groups.nunique() < 2:
         raise ValueError(f"cv scheme 'leave-one-group-out:{column}' needs at least 2 groups")
     splits = list(LeaveOneGroupOut().split(np.zeros(len(records)), groups=groups.to_numpy()))

@@ -58,15 +58,20 @@ def _training_rows(
     As in :func:`pqdml.model.train`, rows whose featurization failed stay in with NaN
     features; with ``relative_to_control`` the target is the gain over the group's control.
     """
+    from pqdml.model.duplicates import merge_training_duplicates
     from pqdml.model.train import training_targets
 
     relative = bool((getattr(model, "metadata", {}) or {}).get("relative_to_control", False))
-    y_all, _ = training_targets(data, model.target_column, relative_to_control=relative)
-    mask = np.isfinite(y_all.to_numpy(dtype=float))
+    y_all, reason = training_targets(data, model.target_column, relative_to_control=relative)
+    mask = np.isfinite(y_all.to_numpy(dtype=float)) & (reason == "").to_numpy()
     rows = data[mask].reset_index(drop=True)
     X, status = model.transform(rows)
     smiles = status["canonical_smiles"] if "canonical_smiles" in status else None
-    return rows, np.asarray(X, dtype=np.float64), y_all.to_numpy(dtype=float)[mask], smiles
+    y = y_all.to_numpy(dtype=float)[mask]
+    # the same rows as training: one sample entered twice is merged (pqdml.model.duplicates)
+    keep, y = merge_training_duplicates(rows, y, canonical=smiles)
+    smiles = smiles[keep].reset_index(drop=True) if smiles is not None else None
+    return rows[keep].reset_index(drop=True), np.asarray(X, dtype=np.float64)[keep], y[keep], smiles
 
 
 def oof_predictions(
@@ -196,7 +201,7 @@ def _fit_predict(
 ) -> np.ndarray:
     from pqdml.model.baselines import make_xgb
 
-    reg = make_xgb(_xgb_params(model), seed=seed, n_jobs=1)
+    reg = make_xgb(_xgb_params(model), seed=seed, n_jobs=1, z=z_train)
     reg.fit(X_train, z_train)
     return np.asarray(reg.predict(X_test), dtype=float)
 

@@ -11,8 +11,12 @@ import xgboost
 
 from pqdml.data.records import clean_text
 from pqdml.features import FeatureCache, build_matrix, featurize_records
+from pqdml.model import intervals
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
+from pqdml.model.effect import from_effect
+from pqdml.model.pbetter import p_better
+from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
 
 #: Columns of :meth:`TrainedModel.predict`, in order.
@@ -185,6 +189,7 @@ class TrainedModel:
         domain: ApplicabilityDomain,
         metadata: dict[str, Any],
         metrics: dict[str, Any] | None = None,
+        predictor: LinearPredictor | None = None,
     ) -> None:
         self.target = target
         self.target_column = target_column
@@ -195,6 +200,7 @@ class TrainedModel:
         self.domain = domain
         self.metadata = metadata
         self.metrics = metrics or {}
+        self.predictor = predictor
         featurizer = metadata.get("featurizer", {})
         self._cache = FeatureCache(
             descriptors=featurizer.get("descriptors", "default"),
@@ -213,8 +219,44 @@ class TrainedModel:
 
     @property
     def prediction_kind(self) -> str:
-        """``"value"`` or ``"gain_over_control"``."""
+        """``"value"``, ``"gain_over_control"`` or ``"effect_headroom_fraction"``."""
         return str(self.metadata.get("prediction_kind", "value"))
+
+    @property
+    def predictor_name(self) -> str:
+        """The candidate that predicts: an XGBoost preset, or ``ridge`` / ``mean`` when it won."""
+        if self.predictor is not None:
+            return self.predictor.name
+        sel = self.metadata.get("selection") or {}
+        return str(sel.get("predictor", "xgboost"))
+
+    def to_target(self, prediction: np.ndarray, control: np.ndarray) -> np.ndarray:
+        """Treated value in the target's unit of an effect prediction, for a control value.
+
+        Only for models trained with ``effect=True`` (:mod:`pqdml.model.effect`); a value
+        model's prediction is returned unchanged.
+        """
+        effect = self.metadata.get("effect")
+        if not effect:
+            return np.asarray(prediction, dtype=float)
+        return from_effect(prediction, control, effect.get("ceiling"))
+
+    def p_better(self, prediction: np.ndarray, reference_prediction: float) -> np.ndarray:
+        """Calibrated probability that each candidate beats a reference in the same system.
+
+        ``prediction`` and ``reference_prediction`` are this model's predictions for the
+        candidates and the reference ligand in one system (same composition and process);
+        see :mod:`pqdml.model.pbetter`. Every probability is 0.5 when the model stored no
+        calibration (slope 0: no ranking skill measured).
+        """
+        slope = float((self.metadata.get("p_better") or {}).get("slope", 0.0))
+        return p_better(prediction, reference_prediction, slope)
+
+    def predict_model_units(self, X: np.ndarray) -> np.ndarray:
+        """Point prediction of the shipped predictor, in the model's units."""
+        if self.predictor is not None:
+            return self.predictor.predict(X)
+        return self.target_transform.inverse(self.predict_margin(X))
 
     def _featurize(self, records: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         frame = featurize_records(records, cache=self._cache)
@@ -280,18 +322,38 @@ class TrainedModel:
         """
         level = self.level if level is None else float(level)
         q = conformal_quantile(self.residuals, level)
+        conf = self.metadata.get("conformal", {})
+        partner = self.metadata.get("ridge_partner")
+        partner_lp = LinearPredictor.from_dict(partner) if partner else None
         X, frame = self._featurize(records)
         out = self._status_frame(records, frame)
         ok = (out["status"] == "ok").to_numpy()
         pred = np.full(len(X), np.nan)
         low = np.full(len(X), np.nan)
         high = np.full(len(X), np.nan)
+        disagree = np.full(len(X), np.nan)
         if ok.any():
-            z = self.predict_margin(X[ok])
             t = self.target_transform
-            pred[ok] = t.inverse(z)
-            low[ok] = t.inverse(z - q)
-            high[ok] = t.inverse(z + q)
+            z_xgb = self.predict_margin(X[ok])
+            if self.predictor is not None:
+                pred[ok] = self.predictor.predict(X[ok])
+                z = t.forward(pred[ok])
+            else:
+                z = z_xgb
+                pred[ok] = t.inverse(z)
+            half = np.full(len(z), q)
+            if partner_lp is not None:
+                disagree[ok] = np.abs(
+                    t.forward(t.inverse(z_xgb)) - t.forward(partner_lp.predict(X[ok]))
+                )
+                norm = conf.get("normalised") or {}
+                if conf.get("method_used") == "normalised" and norm:
+                    sig = intervals.difficulty(0.0, disagree[ok], float(norm["beta"]))
+                    half = intervals.normalised_half_widths(
+                        np.asarray(norm["residuals"]), np.asarray(norm["sigmas"]), sig, level
+                    )
+            low[ok] = t.inverse(z - half)
+            high[ok] = t.inverse(z + half)
         fingerprints = self._cache.ligand_fingerprints(frame["ligand_text"])
         ad = self.domain.assess(X, ligand_info(frame, fingerprints))
         out["prediction"] = pred
@@ -299,6 +361,23 @@ class TrainedModel:
         out["pi_high"] = high
         for col in ("in_domain", "max_similarity", "nearest_ligands", "ad_reasons"):
             out[col] = ad[col].to_numpy()
+        check = self.metadata.get("domain_check") or {}
+        if check.get("criterion") == "disagreement":
+            thr = float(check["disagreement_threshold"])
+            far = np.isfinite(disagree) & (disagree > thr)
+            out["in_domain"] = ~far
+            reasons = out["ad_reasons"].astype(str).to_numpy()
+            out["ad_reasons"] = [
+                "; ".join(
+                    x
+                    for x in (
+                        f"models disagree: |xgboost − ridge| {d:.2f} > {thr:.2f}" if f else "",
+                        r,
+                    )
+                    if x
+                )
+                for d, f, r in zip(disagree, far, reasons, strict=True)
+            ]
         out.loc[~ok, "in_domain"] = False
         out = out[PREDICTION_COLUMNS]
         out.attrs["prediction_kind"] = self.prediction_kind

@@ -2,7 +2,8 @@
 
 :func:`tune` is always called on the rows of one *training* set (an outer CV training fold,
 or all rows for the final model) and scores each trial by grouped inner cross-validation
-within those rows (mean absolute error in the fitting space), so the outer test fold never
+within those rows, repeated 3 times with different fold assignments (mean absolute
+error in the fitting space), so the outer test fold never
 informs the choice. ``n_trials=0`` skips the search and returns
 :data:`~pqdml.model.baselines.DEFAULT_XGB_PARAMS`. The first trial always evaluates the
 defaults, so the search can only keep or improve on them (by inner-CV score).
@@ -17,6 +18,9 @@ import numpy as np
 
 from pqdml.model.baselines import DEFAULT_XGB_PARAMS, make_xgb
 from pqdml.model.cv import inner_splits
+
+#: Repeats of the grouped inner CV that scores each trial (different fold assignments).
+INNER_REPEATS = 3
 
 
 def _suggest(trial: Any) -> dict[str, Any]:
@@ -65,7 +69,11 @@ def tune(
     import optuna
 
     optuna.logging.set_verbosity(logging.WARNING)
-    folds = inner_splits(np.asarray(groups), seed=seed)
+    folds = [
+        fold
+        for r in range(INNER_REPEATS)
+        for fold in inner_splits(np.asarray(groups), seed=seed + r)
+    ]
 
     def objective(trial: Any) -> float:
         params = _suggest(trial)
