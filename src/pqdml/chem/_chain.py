@@ -99,3 +99,68 @@ def chain_features(mol: Chem.Mol, smiles: str | None = None) -> dict[str, float]
         "n_chain_double_bonds": float(n_double),
         "n_branch_points": float(branches),
     }
+
+
+#: Tail features: measured from the anchoring atoms (``docs/ligands.md``).
+TAIL_FEATURES = ["tail_length", "n_tails_from_anchor"]
+
+
+def _tail_starts(mol: Chem.Mol, anchor: int) -> set[int]:
+    """Acyclic carbons where a tail from ``anchor`` begins.
+
+    The anchor atom itself when it is an acyclic carbon (a carboxyl C), else the acyclic
+    carbons bonded to it, directly or through one O/N/S of the group (P-O-C of a phosphate
+    ester, S-O-C of a sulfate).
+    """
+    atom = mol.GetAtomWithIdx(anchor)
+    if atom.GetAtomicNum() == 6 and not atom.IsInRing():
+        return {anchor}
+    starts: set[int] = set()
+    for nb in atom.GetNeighbors():
+        z = nb.GetAtomicNum()
+        if z == 6:
+            if not nb.IsInRing():
+                starts.add(nb.GetIdx())
+        elif z in (7, 8, 16) and nb.GetDegree() == 2:
+            for nb2 in nb.GetNeighbors():
+                if nb2.GetIdx() != anchor and nb2.GetAtomicNum() == 6 and not nb2.IsInRing():
+                    starts.add(nb2.GetIdx())
+    return starts
+
+
+def anchor_tails(mol: Chem.Mol, anchors: dict[str, list[int]]) -> dict[str, float]:
+    """Tails that start at the anchoring atoms of ``mol``.
+
+    ``tail_length``: carbons on the longest path of acyclic carbons that starts at a
+    carbon of an anchoring group (see :func:`_tail_starts`); 0 when shorter than 2, as
+    for ``chain_length``. ``n_tails_from_anchor``: start carbons whose longest such path
+    has >= 4 carbons (DDAB 2, TOP 3). Unlike ``chain_length``, a branch that does not
+    lead away from the anchor does not lengthen the tail: 2-hexyldecanoic acid has
+    ``chain_length`` 15 but ``tail_length`` 10.
+
+    Examples
+    --------
+    >>> mol = Chem.MolFromSmiles("CCCCC(CC)CN")
+    >>> anchor_tails(mol, {"amine_primary": [7]})
+    {'tail_length': 6.0, 'n_tails_from_anchor': 1.0}
+    """
+    starts: set[int] = set()
+    for idxs in anchors.values():
+        for i in idxs:
+            starts |= _tail_starts(mol, i)
+    if not starts:
+        return {"tail_length": 0.0, "n_tails_from_anchor": 0.0}
+    adj: defaultdict[int, list[int]] = defaultdict(list)
+    for i, j in mol.GetSubstructMatches(_CC_BOND, maxMatches=100_000):
+        adj[i].append(j)
+        adj[j].append(i)
+    longest = 0
+    tails = 0
+    for start in starts:
+        carbons = _farthest(start, adj)[1] + 1 if start in adj else 1
+        longest = max(longest, carbons)
+        tails += carbons >= TAIL_MIN_CARBONS
+    return {
+        "tail_length": float(longest if longest >= 2 else 0),
+        "n_tails_from_anchor": float(tails),
+    }

@@ -19,8 +19,8 @@ from rdkit.Chem import Descriptors, rdFingerprintGenerator, rdMolDescriptors
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from pqdml.chem import _anchors
-from pqdml.chem._anchors import ANCHOR_FEATURES, METALS
-from pqdml.chem._chain import CHAIN_FEATURES, chain_features
+from pqdml.chem._anchors import ANCHOR_FEATURES_V1, ANCHOR_FEATURES_V2, METALS
+from pqdml.chem._chain import CHAIN_FEATURES, TAIL_FEATURES, anchor_tails, chain_features
 from pqdml.exceptions import InvalidInputError, InvalidSmilesError
 
 _PT = Chem.GetPeriodicTable()
@@ -52,17 +52,21 @@ DESCRIPTOR_FEATURES = [
     "n_organic_components",
     "is_polymer",
 ]
-#: Fixed, ordered numeric features of the default set.
+#: Fixed, ordered numeric features of the default set. The features added by the second
+#: chemistry pass (new anchor groups, the anchor tails) follow the older ones, which keep
+#: their positions (``docs/ligands.md`` lists every feature).
 LIGAND_NUMERIC_FEATURES: list[str] = [
     *DESCRIPTOR_FEATURES,
     *CHAIN_FEATURES,
-    *ANCHOR_FEATURES,
+    *ANCHOR_FEATURES_V1,
     "n_anchors",
     "is_chelating",
     "binding_L",
     "binding_X",
     "binding_Z",
     "zwitterionic",
+    *ANCHOR_FEATURES_V2,
+    *TAIL_FEATURES,
 ]
 #: String features (``None`` for failed rows).
 LIGAND_STRING_FEATURES = ["binding_type", "binding_type_primary", "binding_reason", "counter_ion"]
@@ -84,6 +88,8 @@ _ION_LABELS = {
 _INORGANIC_CARBON = frozenset({"CNS", "CNO", "CNSe", "CN", "CO3", "CHO3"})
 _CHARGE = re.compile(r"[+-]\d*$")
 _HEAVY_HALOGENS = frozenset({17, 35, 53})
+_LONE_F = re.compile(r"(?:^|\.)(?:F|\[F-\])(?=\.|$)")
+_LONE_S = re.compile(r"(?:^|\.)(?:S|\[S-2\]|\[SH-\])(?=\.|$)")
 _PSEUDO_PARTNERS = frozenset({8, 16, 34})
 _FLUORO_ANION = frozenset({5, 15})
 _ROT_NONSTRICT = rdMolDescriptors.NumRotatableBondsOptions.NonStrict
@@ -91,6 +97,116 @@ _LEWIS_METALS = METALS - _anchors.ALKALI
 _RINGS_ONLY = Chem.SanitizeFlags.SANITIZE_SYMMRINGS
 #: A metal atom with a bond (to be disconnected into ions).
 _BONDED_METAL = Chem.MolFromSmarts(f"[{','.join(f'#{z}' for z in sorted(METALS))};!D0]")
+_METAL_SMARTS = f"[{','.join(f'#{z}' for z in sorted(METALS))}]"
+#: RDKit's metal disconnector, told that every metal of :data:`METALS` (alkali metals, Pb, Sn,
+#: In, Sr ... included; RDKit's default list leaves them out for halogens and S) forms ionic
+#: bonds to N, O, F, B, Si, P, S, Se, Cl, Br and I. Metal-carbon bonds stay.
+_DISCONNECTOR = rdMolStandardize.MetalDisconnector()
+_DISCONNECTOR.SetMetalNof(Chem.MolFromSmarts(f"{_METAL_SMARTS}~[#7,#8,#9]"))
+_DISCONNECTOR.SetMetalNon(Chem.MolFromSmarts(f"{_METAL_SMARTS}~[#5,#14,#15,#16,#34,#17,#35,#53]"))
+#: Charge-separated dative groups and their one written form (RDKit's standardizer
+#: ``Normalizer`` with these transforms): P/S/Se oxides and P sulfides/selenides become
+#: neutral double bonds; a pyridine N-oxide written with N=O (hypervalent) becomes
+#: n+-O- (an N-oxide has no neutral double-bond form).
+_NORMALIZE_TRANSFORMS = """//\tname\ttransform
+P oxide\t[P+1:1]-[O-1:2]>>[P+0:1]=[O+0:2]
+P sulfide\t[P+1:1]-[S-1:2]>>[P+0:1]=[S+0:2]
+P selenide\t[P+1:1]-[Se-1:2]>>[P+0:1]=[Se+0:2]
+S oxide\t[S+1:1]-[O-1:2]>>[S+0:1]=[O+0:2]
+S dioxide\t[S+2:1](-[O-1:2])-[O-1:3]>>[S+0:1](=[O+0:2])=[O+0:3]
+Se oxide\t[Se+1:1]-[O-1:2]>>[Se+0:1]=[O+0:2]
+aromatic N oxide\t[n+0:1]=[O+0:2]>>[n+1:1]-[O-1:2]
+"""
+_NORMALIZER = rdMolStandardize.NormalizerFromData(
+    _NORMALIZE_TRANSFORMS, rdMolStandardize.CleanupParameters()
+)
+#: Canonical SMILES that may hold a group for :data:`_NORMALIZER` (a superset is fine).
+_NORMALIZE_GATE = re.compile(r"\[(?:P|S|Se)\+2?\]|=n|n\(=|O=n")
+#: A lone neutral halogen atom (HX written as ``Br``) as one component of a SMILES.
+_LONE_HX = re.compile(r"(?:^|\.)(?:F|Cl|Br|I)(?=\.|$)")
+#: Bases that take the proton of an HX given in the same input, most basic first: neutral
+#: amidine/guanidine imine N, aliphatic amine N, pyridine-type N, aryl amine N.
+_BASES = [
+    Chem.MolFromSmarts(s)
+    for s in (
+        "[NX2;+0;!a;$(N=C-[#7X3;+0]);!$(N~[#8])]",
+        "[NX3;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16]);!$(N-a)]",
+        "[nX2;+0;H0]",
+        "[NX3;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16]);!$(N(-a)-a)]",
+    )
+]
+_LONE_HALOGEN = Chem.MolFromSmarts("[F,Cl,Br,I;D0;+0]")
+
+
+def _transfer_protons(mol: Chem.Mol) -> Chem.Mol | None:
+    """Move the proton of each HX (a lone halogen atom) to a base of another component.
+
+    A base plus a hydrohalic acid in one input is the salt: ``CCCCN.Br`` becomes
+    ``CCCC[NH3+].[Br-]``. The strongest bases take the protons first (see ``_BASES``), one
+    proton per N. Returns the new molecule, or ``None`` when nothing changed.
+    """
+    acids = [m[0] for m in mol.GetSubstructMatches(_LONE_HALOGEN)]
+    if not acids:
+        return None
+    taken: list[int] = []
+    for patt in _BASES:
+        for (i,) in mol.GetSubstructMatches(patt):
+            if i not in taken and len(taken) < len(acids):
+                taken.append(i)
+    if not taken:
+        return None
+    rw = Chem.RWMol(mol)
+    for acid, base in zip(acids, taken, strict=False):
+        x = rw.GetAtomWithIdx(acid)
+        x.SetFormalCharge(-1)
+        x.SetNumExplicitHs(0)
+        x.SetNoImplicit(True)
+        n = rw.GetAtomWithIdx(base)
+        h = n.GetTotalNumHs()
+        n.SetFormalCharge(1)
+        n.SetNumExplicitHs(h + 1)
+        n.SetNoImplicit(True)
+    out = rw.GetMol()
+    Chem.SanitizeMol(out)
+    return out
+
+
+def standardize(mol: Chem.Mol, smiles: str, numset: set[int], text: str) -> tuple[Chem.Mol, str]:
+    """Return the molecule every spelling of ``mol`` is classified as, and its SMILES.
+
+    Three steps, each run only when the canonical SMILES shows it can apply: metal-bonded
+    atoms are split into ions (``Br[Pb]Br`` -> Pb2+ + 2 Br-, ``[K]I`` -> K+ + I-);
+    charge-separated dative groups are written one way (:data:`_NORMALIZE_TRANSFORMS`); the
+    proton of a hydrohalic acid given beside a base moves to the base. ``mol`` itself is
+    not changed.
+
+    Raises
+    ------
+    InvalidSmilesError
+        When the metal-bonded atoms cannot be split into ions.
+    """
+    changed = False
+    if numset & METALS and mol.HasSubstructMatch(_BONDED_METAL):
+        try:
+            with rdBase.BlockLogs():
+                mol = _DISCONNECTOR.Disconnect(mol)
+        except Chem.rdchem.MolSanitizeException as exc:
+            raise InvalidSmilesError(
+                f"ligand {text!r}: its metal-bonded atoms cannot be split into ions ({exc})"
+            ) from exc
+        changed = True
+        smiles = Chem.MolToSmiles(mol)
+    if _NORMALIZE_GATE.search(smiles):
+        with rdBase.BlockLogs():
+            normal = _NORMALIZER.normalize(mol)
+        new = Chem.MolToSmiles(normal)
+        if new != smiles:
+            mol, smiles, changed = normal, new, True
+    if "." in smiles and _LONE_HX.search(smiles):
+        salt = _transfer_protons(mol)
+        if salt is not None:
+            mol, smiles, changed = salt, Chem.MolToSmiles(salt), True
+    return mol, smiles
 
 
 _FORMULA_TERM = re.compile(r"([A-Z][a-z]?|\*)(\d*)")
@@ -196,18 +312,13 @@ class Split:
         smiles: str | None = None,
     ) -> None:
         numset = set(counts)
-        #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
-        self.smiles = smiles
-        if numset & METALS and mol.HasSubstructMatch(_BONDED_METAL):
-            try:
-                with rdBase.BlockLogs():
-                    mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
-            except Chem.rdchem.MolSanitizeException as exc:
-                raise InvalidSmilesError(
-                    f"ligand {text!r}: its metal-bonded atoms cannot be split into ions ({exc})"
-                ) from exc
-            self.smiles = Chem.MolToSmiles(mol)
-            dotted = True
+        if smiles is None:
+            smiles = Chem.MolToSmiles(mol)
+        #: canonical SMILES of the standardized input, for SMARTS pre-filters
+        new_mol, self.smiles = standardize(mol, smiles, numset, text)
+        if new_mol is not mol:
+            mol = new_mol
+            dotted = "." in self.smiles
         self.whole = mol
         self.whole_nums = numset
         self.cation_only: str | None = None
@@ -247,8 +358,11 @@ class Split:
         organic = [k for k in all_k if kinds[k] == "organic"]
         self.n_organic = len(organic)
 
-        def is_hx(k: int) -> bool:
-            return _single_element(frags[k], fcounts[k]) in _HALOGENS
+        def is_hx(k: int) -> bool:  # a lone neutral halogen atom: HX
+            return (
+                _single_element(frags[k], fcounts[k]) in _HALOGENS
+                and not frags[k].GetAtomWithIdx(0).GetFormalCharge()
+            )
 
         if organic:
             ligand = organic
@@ -434,9 +548,16 @@ def compute_many(
         else (dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {})
         for _, split in splits
     ]
-    for (k, split), out, chain, (found, atoms) in zip(splits, descs, chains, groups, strict=True):
+    tails = [
+        anchor_tails(split.ligand, atoms) if atoms else dict.fromkeys(TAIL_FEATURES, 0.0)
+        for (_, split), (_, atoms) in zip(splits, groups, strict=True)
+    ]
+    for (k, split), out, chain, (found, atoms), tail in zip(
+        splits, descs, chains, groups, tails, strict=True
+    ):
         out["n_organic_components"] = float(split.n_organic)
         out.update(chain)
+        out.update(tail)
         _add_anchors(out, split, items[k][1], found, atoms)
         _add_options(out, split.ligand, descriptors, morgan_bits, fingerprint_bits)
         results[k] = out
@@ -451,17 +572,24 @@ def _add_anchors(
     atoms: dict[str, list[int]],
 ) -> None:
     """Add the ion and metal anchors, the anchor rules and the binding type to ``out``."""
-    # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion;
-    # C#N / C=[N-] next to O, S or Se, or BF4- / PF6-
+    # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion or
+    # as HF; C#N / C=[N-] next to O, S or Se, or BF4- / PF6-; a lone S (S2-, HS-, H2S)
     whole = split.whole_nums
+    smiles = split.smiles
     groups["halide"] = (
         _anchors.count_ion("halide", split.whole)
-        if whole & _HEAVY_HALOGENS or (9 in whole and (split.smiles is None or "-" in split.smiles))
+        if whole & _HEAVY_HALOGENS
+        or (9 in whole and (smiles is None or "-" in smiles or _LONE_F.search(smiles)))
         else 0
     )
     groups["pseudohalide"] = (
         _anchors.count_ion("pseudohalide", split.whole)
         if (7 in whole and whole & _PSEUDO_PARTNERS) or (9 in whole and whole & _FLUORO_ANION)
+        else 0
+    )
+    groups["sulfide"] = (
+        _anchors.count_ion("sulfide", split.whole)
+        if 16 in whole and (smiles is None or _LONE_S.search(smiles))
         else 0
     )
     # metal centres: Lewis-acidic metals anywhere, alkali metals only when they are the ligand
@@ -486,7 +614,7 @@ def _add_anchors(
     out["counter_ion"] = split.counter_ion
 
 
-_ANCHOR_NAMES = list(zip(_anchors.ANCHOR_GROUPS, ANCHOR_FEATURES, strict=True))
+_ANCHOR_NAMES = list(zip(_anchors.ANCHOR_GROUPS, _anchors.ANCHOR_FEATURES, strict=True))
 
 
 def _add_options(

@@ -97,6 +97,24 @@ def _mixture(text: str) -> LigandRecord | None:
 _SMILES_SYNTAX = re.compile(r"^[^\s]*[()\[\]=#@/\\+%0-9][^\s]*$")
 
 
+#: Letters SMILES may write outside brackets (the organic subset, aromatic forms included).
+_ORGANIC_SUBSET = re.compile(r"(?:Cl|Br|[BCNOPSFI]|[bcnops])+")
+_BRACKET_ATOM = re.compile(r"\[[^\]]*\]")
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Whether ``text`` holds letters no SMILES writes outside brackets (``2-ethylhexylamine``).
+
+    Such text with digits, parentheses or hyphens (``18-crown-6``, ``Pb(OAc)2``) is a
+    name the dictionary lacks, not a broken SMILES.
+    """
+    return any(
+        not _ORGANIC_SUBSET.fullmatch(run)
+        for run in _LETTER_RUN.findall(_BRACKET_ATOM.sub("", text))
+    )
+
+
 def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if not isinstance(text, str) or not text.strip():
         raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
@@ -111,7 +129,11 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if mol is None or mol.GetNumAtoms() == 0:
         hints = suggest_names(text) if record.source == "smiles" else []
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
-        if record.source == "smiles" and _SMILES_SYNTAX.search(text.strip()):
+        if (
+            record.source == "smiles"
+            and _SMILES_SYNTAX.search(text.strip())
+            and not _looks_like_a_name(text.strip())
+        ):
             raise InvalidSmilesError(
                 f"unparseable SMILES {text!r}: RDKit cannot read it, and it is not a known "
                 f"ligand name{hint}"
