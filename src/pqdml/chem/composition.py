@@ -10,6 +10,7 @@ The grammar, radii, sources and the band-gap model are documented in ``docs/comp
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -268,21 +269,28 @@ def _dopant_hint(text: str, i: int, original: str) -> str:
     )
 
 
-def _check_charge(amounts: Mapping[str, float], s_a: float, s_x: float, k: int, formula: str) -> None:
+def _check_charge(
+    amounts: Mapping[str, float], s_a: float, s_x: float, k: int, formula: str
+) -> None:
     """Refuse a formula whose common oxidation states cannot balance (CsBiI3)."""
     need = s_x - s_a  # the B site must carry this charge: A is +1, X is -1
-    lo = hi = 0.0
-    for ion, amount in amounts.items():
-        states = B_OXIDATION_STATES.get(ion)
-        if states is not None:
-            lo += amount * min(states)
-            hi += amount * max(states)
+    b_ions = [
+        (amount, B_OXIDATION_STATES[ion])
+        for ion, amount in amounts.items()
+        if ion in B_OXIDATION_STATES
+    ]
+    charges = sorted(
+        {
+            round(sum(amount * q for (amount, _), q in zip(b_ions, states, strict=True)), 6)
+            for states in itertools.product(*(s for _, s in b_ions))
+        }
+    )
     tol = CHARGE_TOLERANCE * k + 1e-9
-    if lo - tol <= need <= hi + tol:
+    if any(abs(q - need) <= tol for q in charges):
         return
-    got = f"{lo:.3g}" if lo == hi else f"{lo:.3g} to {hi:.3g}"
+    got = " or ".join(f"+{q:.3g}" for q in charges)
     raise StoichiometryError(
-        f"composition {formula!r} is not charge balanced: its B site carries +{got} per "
+        f"composition {formula!r} is not charge balanced: its B site carries {got} per "
         f"{k} formula unit(s) with its common oxidation states, but A (+1 each) and X (-1 each) "
         f"need +{need:.3g} (tolerance ±{CHARGE_TOLERANCE} per formula unit for aliovalent "
         "doping); a B3+ or B+ metal alone does not form ABX3 (Cs2AgBiBr6 pairs one of each)",
@@ -293,8 +301,9 @@ def _check_charge(amounts: Mapping[str, float], s_a: float, s_x: float, k: int, 
 def is_double_perovskite(comp: Composition) -> bool:
     """Whether ``comp`` is an ordered double perovskite A2B(I)B(III)X6 (Cs2AgBiBr6).
 
-    True when the B site holds exactly one metal whose only common state is +1 and one
-    whose only state is +3, each at half the site (within :data:`DOUBLE_TOLERANCE`).
+    True when the B site holds exactly two metals, each at half the site (within
+    :data:`DOUBLE_TOLERANCE`), one of which can be +1 and the other +3 (Ag/Bi, Ag/Sb,
+    Ag/In). Such a formula balances only as the 1:1 ordered (rock-salt) B/B' lattice.
 
     Examples
     --------
@@ -303,16 +312,10 @@ def is_double_perovskite(comp: Composition) -> bool:
     >>> is_double_perovskite(parse_composition("CsPbBr3"))
     False
     """
-    if len(comp.B) != 2:
+    if len(comp.B) != 2 or any(abs(f - 0.5) > DOUBLE_TOLERANCE for f in comp.B.values()):
         return False
-    states = sorted((B_OXIDATION_STATES.get(ion, ()), f) for ion, f in comp.B.items())
-    (s1, f1), (s3, f3) = states
-    return (
-        s1 == (1,)
-        and s3 == (3,)
-        and abs(f1 - 0.5) <= DOUBLE_TOLERANCE
-        and abs(f3 - 0.5) <= DOUBLE_TOLERANCE
-    )
+    first, second = (B_OXIDATION_STATES.get(ion, ()) for ion in comp.B)
+    return (1 in first and 3 in second) or (3 in first and 1 in second)
 
 
 @lru_cache(maxsize=65536)
