@@ -65,6 +65,11 @@ CROWN_MIN_O = 3
 def _symbols(smiles: str) -> set[str]:
     """Symbols of the groups' ``needs`` that a canonical SMILES can satisfy (a superset is fine)."""
     present = {c for c in _PLAIN if c in smiles}
+    if "O" in present:
+        if smiles.count("O") >= 2:
+            present.add("O2")
+        if "=O" in smiles or "O=" in smiles or "=[" in smiles:
+            present.add("=O")  # a C=O, P=O or S=O (isotopes and charges: any "=[")
     if "N" in smiles:
         present.add("N")
         present.add("Nn")

@@ -19,7 +19,14 @@ from rdkit.Chem import Descriptors, rdFingerprintGenerator, rdMolDescriptors
 
 from pqdml.chem import _anchors
 from pqdml.chem._anchors import ANCHOR_FEATURES_V1, ANCHOR_FEATURES_V2, METALS
-from pqdml.chem._chain import CHAIN_FEATURES, TAIL_FEATURES, anchor_tails, chain_features
+from pqdml.chem._chain import (
+    CHAIN_FEATURES,
+    TAIL_FEATURES,
+    Adjacency,
+    acyclic_adjacency,
+    anchor_tails,
+    chain_features,
+)
 from pqdml.chem._standardize import standardize
 from pqdml.exceptions import InvalidInputError
 
@@ -422,12 +429,16 @@ def compute_many(
             continue
         results.append({})
     descs = [_descriptors(split.ligand, split.ligand_counts, split.smiles) for _, split in splits]
-    chains = [
-        chain_features(split.largest, split.smiles)
-        if split.largest is not None
-        else dict.fromkeys(CHAIN_FEATURES, 0.0)
-        for _, split in splits
-    ]
+    chains: list[dict[str, float]] = []
+    adjs: list[Adjacency | None] = []  # shared by the chain and the tail features
+    for _, split in splits:
+        if split.largest is None:
+            chains.append(dict.fromkeys(CHAIN_FEATURES, 0.0))
+            adjs.append(None)
+            continue
+        adj = acyclic_adjacency(split.largest)
+        chains.append(chain_features(split.largest, split.smiles, adj))
+        adjs.append(adj if split.largest is split.ligand else None)
     groups = [
         _anchors.count_groups(split.ligand, split.smiles)
         if split.run_groups
@@ -435,8 +446,8 @@ def compute_many(
         for _, split in splits
     ]
     tails = [
-        anchor_tails(split.ligand, atoms) if atoms else dict.fromkeys(TAIL_FEATURES, 0.0)
-        for (_, split), (_, atoms) in zip(splits, groups, strict=True)
+        anchor_tails(split.ligand, atoms, adj) if atoms else dict.fromkeys(TAIL_FEATURES, 0.0)
+        for (_, split), (_, atoms), adj in zip(splits, groups, adjs, strict=True)
     ]
     for (k, split), out, chain, (found, atoms), tail in zip(
         splits, descs, chains, groups, tails, strict=True

@@ -15,7 +15,7 @@ class Group:
 
     ``smarts``: patterns whose first atom is the anchor atom (a bidentate group's last
     atom is its second donor; one hit per donor pair). ``needs``: symbols that must occur
-    in the canonical SMILES (see :func:`_symbols`). ``offset``: bonds from the anchor atom
+    in the canonical SMILES (see :func:`pqdml.chem._anchors._symbols`). ``offset``: bonds from the anchor atom
     to the atom that donates to a metal (the O of a carboxyl carbon is 1 away), ``None``
     for a group with no lone pair to give (cations, Lewis acids): it never chelates.
     ``bidentate``: one group that holds two donors able to close a chelate ring by itself.
@@ -189,7 +189,7 @@ GROUPS: list[Group] = [
         "sulfoxide S=O",
         "L",
         ("[SX3;+0;$(S(=O)([#6])[#6])]",),
-        ("S", "O", "="),
+        ("S", "=O"),
         1,
     ),
     Group(
@@ -205,7 +205,7 @@ GROUPS: list[Group] = [
         "phosphate/phosphonate ester or phosphoramide P=O (no P-OH)",
         "L",
         ("[PX4;$(P=O);$(P-[OX2,NX3]);!$(P-[OX2H1,OX1-]);!$(P(=O)([#6])([#6])[#6])]",),
-        ("P", "O"),
+        ("P", "=O"),
         1,
     ),
     Group(
@@ -213,7 +213,7 @@ GROUPS: list[Group] = [
         "phosphite P(OR)3",
         "L",
         ("[PX3;+0;$(P(-[OX2])(-[OX2])-[OX2,#6])]",),
-        ("P", "O"),
+        ("P", "O2"),
     ),
     Group(
         "n_oxide",
@@ -227,14 +227,14 @@ GROUPS: list[Group] = [
         "amide/urea/lactam C=O",
         "L",
         ("[OX1;+0]=[#6X3;$([#6]-,:[#7]);!$([#6]-[OX1-,OX2H1])]",),
-        ("O", "=", "Nn"),
+        ("=O", "Nn"),
     ),
     Group(
         "catechol",
         "catechol/catecholate (O,O-chelate)",
         "X",
         ("[OX2H1,OX1-]-c:c-[OX2H1,OX1-]",),
-        ("O", "c"),
+        ("O2", "c"),
         0,
         True,
     ),
@@ -246,7 +246,7 @@ GROUPS: list[Group] = [
             "[OX1]=[#6X3;!$([#6]-[#7,#8])]-[CX4;H1,H2]-[#6X3;!$([#6]-[#7,#8])]=[OX1]",
             "[OX1]=[#6X3;!$([#6]-[#7,#8])]-[#6X3]=[#6X3;!$([#6]-[#7])]-[OX1-,OX2H1]",
         ),
-        ("O", "="),
+        ("O2", "=O"),
         0,
         True,
     ),

@@ -97,6 +97,7 @@ def _mixture(text: str) -> LigandRecord | None:
 _SMILES_SYNTAX = re.compile(r"^[^\s]*[()\[\]=#@/\\+%0-9][^\s]*$")
 
 
+_INNER_SPACE = re.compile(r"\s")
 #: Letters SMILES may write outside brackets (the organic subset, aromatic forms included).
 _ORGANIC_SUBSET = re.compile(r"(?:Cl|Br|[BCNOPSFI]|[bcnops])+")
 _BRACKET_ATOM = re.compile(r"\[[^\]]*\]")
@@ -121,7 +122,10 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     record = lookup_name(text)
     if record is None:
         record = LigandRecord(text=text, smiles=text.strip(), source="smiles")
-    mol = _parse_smiles(record.smiles)
+    # RDKit reads text after a space as the molecule's name ("CCN + HI" would be CCN):
+    # text with inner whitespace is a mixture or a name, never a SMILES
+    spaced = record.source == "smiles" and _INNER_SPACE.search(record.smiles) is not None
+    mol = None if spaced else _parse_smiles(record.smiles)
     if mol is None and record.source == "smiles":
         mixture = _mixture(text)
         if mixture is not None:
