@@ -180,7 +180,11 @@ def test_chelation_by_ring_size_and_rigidity(smiles, chelating):
 
 def test_dithiocarbamate_is_its_own_group_not_a_thiolate():
     f = _f("CN(C)C(=S)[S-].[Na+]")
-    assert (f["anchor_dithiocarbamate"], f["anchor_thiolate"], f["anchor_thiocarbonyl"]) == (1, 0, 0)
+    assert (f["anchor_dithiocarbamate"], f["anchor_thiolate"], f["anchor_thiocarbonyl"]) == (
+        1,
+        0,
+        0,
+    )
     assert f["binding_type"] == "X"
 
 
@@ -278,7 +282,7 @@ def test_unknown_names_with_digits_are_unknown_ligands(text):
 
 
 def test_unknown_name_suggests_a_close_entry():
-    with pytest.raises(UnknownLigandError, match="did you mean.*18-crown-6"):
+    with pytest.raises(UnknownLigandError, match=r"did you mean.*18-crown-6"):
         resolve_ligand("18-crown-6-ether")
 
 
