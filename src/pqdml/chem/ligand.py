@@ -74,7 +74,7 @@ _MIXTURE = re.compile(r"\s*;\s*|\s+\+\s+")
 
 
 def _mixture(text: str) -> LigandRecord | None:
-    """Resolve ``"BA + DDAB"`` / ``"OAm; HI"``: every part a dictionary name or a SMILES."""
+    """Resolve ``"benzoic acid + DDAB"`` / ``"OAm; HI"``: every part a name or a SMILES."""
     parts = [p for p in _MIXTURE.split(text.strip()) if p]
     if len(parts) < 2:
         return None
@@ -153,7 +153,7 @@ def resolve_ligand(text: str) -> LigandRecord:
 
     Dictionary names and abbreviations take precedence over SMILES (``"SCN"`` is
     thiocyanate, not the SMILES S–C–N). Matching ignores case and extra whitespace.
-    Several agents given together, separated by ``";"`` or ``" + "`` (``"BA + DDAB"``),
+    Several agents given together, separated by ``";"`` or ``" + "`` (``"benzoic acid + DDAB"``),
     resolve to one dot-separated SMILES when every part is a name or a SMILES.
 
     Raises
