@@ -87,7 +87,10 @@ def _transfer_protons(mol: Chem.Mol) -> Chem.Mol | None:
         n.SetNumExplicitHs(h + 1)
         n.SetNoImplicit(True)
     out = rw.GetMol()
-    Chem.SanitizeMol(out)
+    try:
+        Chem.SanitizeMol(out)
+    except Chem.rdchem.MolSanitizeException:  # an exotic base valence: leave the input as is
+        return None
     return out
 
 
@@ -115,8 +118,11 @@ def standardize(mol: Chem.Mol, smiles: str, numset: set[int], text: str) -> tupl
             ) from exc
         smiles = Chem.MolToSmiles(mol)
     if _NORMALIZE_GATE.search(smiles):
-        with rdBase.BlockLogs():
-            normal = _NORMALIZER.normalize(mol)
+        try:
+            with rdBase.BlockLogs():
+                normal = _NORMALIZER.normalize(mol)
+        except (Chem.rdchem.MolSanitizeException, RuntimeError):  # keep the input as written
+            normal = mol
         new = Chem.MolToSmiles(normal)
         if new != smiles:
             mol, smiles = normal, new
