@@ -98,7 +98,7 @@ def test_metal_halide_of_curated_spelling_counts_its_halides():
     [
         ("COP(=O)(OC)OC", "phosphoryl_ester", "L"),  # trimethyl phosphate
         ("CP(=O)(OC)OC", "phosphoryl_ester", "L"),  # dimethyl methylphosphonate
-        ("CCCCCCCCP(=O)(OCC)OCC", "phosphoryl_ester", "L"),
+        ("CCCCCCP(=O)(OCC)OCC", "phosphoryl_ester", "L"),  # diethyl hexylphosphonate
         ("CN(C)P(=O)(N(C)C)N(C)C", "phosphoryl_ester", "L"),  # HMPA
         ("CCCCOP(=O)(O)OCCCC", "phosphate", "X"),  # dibutyl phosphate: one P-OH
         ("CCCCCCCCP(=O)(O)OCC", "phosphonic_acid", "X"),  # monoester keeps one P-OH
