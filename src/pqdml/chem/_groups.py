@@ -31,9 +31,9 @@ class Group:
 
 
 AMINE_EXCL = "!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16])"
-# The groups whose features existed before the second chemistry pass (issue 14) come first, in their old order; the groups
-# added by the second chemistry pass follow (their feature columns are appended at the end
-# of LIGAND_NUMERIC_FEATURES, so the old columns keep their positions).
+# The groups whose features existed before the second chemistry pass (issue 14) come first,
+# in their old order; the groups it added follow (their feature columns are appended at the
+# end of LIGAND_NUMERIC_FEATURES, so the old columns keep their positions).
 #: The organic anchoring groups (see the comment above for their order).
 GROUPS: list[Group] = [
     Group("carboxylic_acid", "carboxylic acid", "X", ("[CX3;$([#6](=O)[OX2H1])]",), ("O", "="), 1),
