@@ -294,3 +294,37 @@ def test_dictionary_has_250_sourced_entries_and_name_variants():
     assert resolve_ligand("CdBr2").name == "cadmium bromide"
     ode = featurize_ligand("1-octadecene")
     assert ode["binding_type"] == "none" and ode["chain_length"] == 18
+
+
+def _reference_tail(mol, start: int) -> int:
+    """Brute force: carbons on the longest walk over acyclic carbons from ``start``."""
+    acyclic = {a.GetIdx() for a in mol.GetAtoms() if a.GetAtomicNum() == 6 and not a.IsInRing()}
+    seen, frontier, depth = {start}, [start], 0
+    while frontier:
+        depth += 1
+        nxt = []
+        for i in frontier:
+            for nb in mol.GetAtomWithIdx(i).GetNeighbors():
+                j = nb.GetIdx()
+                if j in acyclic and j not in seen:
+                    seen.add(j)
+                    nxt.append(j)
+        frontier = nxt
+    return depth
+
+
+def test_tail_length_matches_brute_force_over_the_dictionary():
+    from rdkit import Chem
+
+    from pqdml.chem import _anchors
+    from pqdml.chem._chain import _tail_starts, anchor_tails
+
+    for rec in dictionary_records():
+        mol = Chem.MolFromSmiles(rec.smiles)
+        _, atoms = _anchors.count_groups(mol, None)
+        starts = {s for idxs in atoms.values() for i in idxs for s in _tail_starts(mol, i)}
+        lengths = [_reference_tail(mol, s) for s in starts]
+        best = max(lengths, default=0)
+        got = anchor_tails(mol, atoms)
+        assert got["tail_length"] == (best if best >= 2 else 0), rec.name
+        assert got["n_tails_from_anchor"] == sum(n >= 4 for n in lengths), rec.name

@@ -6,6 +6,7 @@ group that matched so a chemist can check each assignment.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pqdml.chem._groups import AMINE_EXCL, CROWN, GROUPS, ION_GROUPS
 _GROUPS = GROUPS
 _ION_GROUPS = ION_GROUPS
 _OLD_GROUPS = 19  # groups (in _GROUPS order) whose anchor columns predate the second pass
-_ORGANIC = [*_GROUPS[:_OLD_GROUPS], *_GROUPS[_OLD_GROUPS:], CROWN]
+_ORGANIC = [*_GROUPS, CROWN]
 ANCHOR_GROUPS: list[str] = (
     [g.name for g in _GROUPS[:_OLD_GROUPS]]
     + ["halide", "pseudohalide", "metal"]
@@ -35,6 +36,7 @@ GROUP_LABEL: dict[str, str] = (
     | {"metal": "metal centre"}
 )
 GROUP_CLASS: dict[str, str] = {g.name: g.cls for g in _ORGANIC} | {g[0]: g[2] for g in _ION_GROUPS}
+_GROUP_RANK = {g: k for k, g in enumerate(GROUP_CLASS)}
 #: Bonds from a group's anchor atom to its donor atom (groups absent: no lone pair to give).
 DONOR_OFFSET: dict[str, int] = {g.name: g.offset for g in _ORGANIC if g.offset is not None}
 BIDENTATE = frozenset(g.name for g in _ORGANIC if g.bidentate)
@@ -50,6 +52,15 @@ _COMPILED = [
     for g in _GROUPS
     if g.name not in AMINE_GROUPS
 ]
+_ZERO_COUNTS = dict.fromkeys([g.name for g in _ORGANIC], 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _runnable(present: frozenset[str]) -> tuple[tuple[str, list[Chem.Mol], bool], ...]:
+    """Return the compiled groups whose needed symbols are all in ``present`` (memoized)."""
+    return tuple((name, patts, bid) for name, patts, needs, bid in _COMPILED if needs <= present)
+
+
 _AMINE_ANY = Chem.MolFromSmarts(f"[NX3;+0;!a;{AMINE_EXCL}]")
 _AMINE_BY_H = {2: "amine_primary", 1: "amine_secondary", 0: "amine_tertiary"}  # by H count
 _SINGLE = Chem.BondType.SINGLE
@@ -141,14 +152,11 @@ def count_groups(
     patterns whose symbols do not occur in it be skipped; ``None`` runs every pattern.
     A bidentate group counts once per donor pair; both donors are its anchor atoms.
     """
-    counts: dict[str, int] = {}
+    counts = dict(_ZERO_COUNTS)
     atoms: dict[str, list[int]] = {}
-    present = _ALL_SYMBOLS if smiles is None else _symbols(smiles)
+    present = _ALL_SYMBOLS if smiles is None else frozenset(_symbols(smiles))
     _count_amines(mol, "N0" in present, counts, atoms)
-    for name, patts, needs, bidentate in _COMPILED:
-        if not needs <= present:
-            counts[name] = 0
-            continue
+    for name, patts, bidentate in _runnable(present):
         if bidentate:
             pairs = {
                 frozenset((m[0], m[-1]))
@@ -356,10 +364,9 @@ def binding(
         ]
         with_anions = f" with its anions ({', '.join(anions)})" if anions else ""
         parts["Z"].append(f"metal salt of {'/'.join(lewis_metals)}{with_anions} as Lewis acid")
-    for group, cls in GROUP_CLASS.items():
-        n = counts.get(group, 0)
-        if not n:
-            continue
+    found = [g for g, n in counts.items() if n and g in _GROUP_RANK]
+    for group in sorted(found, key=_GROUP_RANK.__getitem__):  # in GROUP_CLASS order
+        n, cls = counts[group], GROUP_CLASS[group]
         if cls == "L" and group in AMINE_GROUPS and result.inner_salt_amines:
             # amines protonated by an acid of the same molecule: counted as X below
             continue

@@ -169,10 +169,19 @@ def anchor_tails(
         return {"tail_length": 0.0, "n_tails_from_anchor": 0.0}
     if adj is None:
         adj = acyclic_adjacency(mol)
+    # one unbranched chain (a forest has nodes - edges trees): from either end it is all
+    # of its carbons, as for chain_length, without a walk
+    linear = len(adj) == sum(map(len, adj.values())) // 2 + 1 and max(map(len, adj.values())) <= 2
     longest = 0
     tails = 0
     for start in starts:
-        carbons = _farthest(start, adj)[1] + 1 if start in adj else 1
+        nbs = adj.get(start)
+        if nbs is None:
+            carbons = 1
+        elif linear and len(nbs) == 1:
+            carbons = len(adj)
+        else:
+            carbons = _farthest(start, adj)[1] + 1
         longest = max(longest, carbons)
         tails += carbons >= TAIL_MIN_CARBONS
     return {

@@ -499,8 +499,8 @@ def _add_anchors(
     lig = split.ligand
     result = _anchors.analyse(lig if split.run_groups else None, atoms, groups, split.n_organic)
     btype, primary, reason, onehot = _anchors.binding(result, split.lewis_metals, split.cation_only)
-    for group, feature in _ANCHOR_NAMES:
-        out[feature] = float(groups.get(group, 0))
+    get = groups.get
+    out.update({feature: float(get(group, 0)) for group, feature in _ANCHOR_NAMES})
     out["n_anchors"] = float(sum(groups.values()))
     out["is_chelating"] = float(result.chelating)
     out.update(onehot)
