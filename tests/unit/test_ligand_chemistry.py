@@ -328,3 +328,9 @@ def test_tail_length_matches_brute_force_over_the_dictionary():
         got = anchor_tails(mol, atoms)
         assert got["tail_length"] == (best if best >= 2 else 0), rec.name
         assert got["n_tails_from_anchor"] == sum(n >= 4 for n in lengths), rec.name
+
+
+def test_secondary_phosphine_oxide_in_either_spelling():
+    a, b = _f("CCCCCC[PH](=O)CCCCCC"), _f("CCCCCC[PH+](CCCCCC)[O-]")
+    assert a["anchor_phosphine_oxide"] == b["anchor_phosphine_oxide"] == 1
+    assert a["binding_type"] == b["binding_type"] == "L"

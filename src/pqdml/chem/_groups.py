@@ -83,7 +83,7 @@ GROUPS: list[Group] = [
         "phosphine_oxide",
         "phosphine oxide",
         "L",
-        ("[PX4;$(P(=O)([#6])([#6])[#6])]",),
+        ("[PX4;$(P(=O)([#6])[#6]);!$(P-[#7,#8,#16])]",),  # R3P=O and R2P(H)=O
         ("P", "O"),
         1,
     ),

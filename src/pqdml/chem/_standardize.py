@@ -41,7 +41,7 @@ _NORMALIZER = rdMolStandardize.NormalizerFromData(
     _NORMALIZE_TRANSFORMS, rdMolStandardize.CleanupParameters()
 )
 #: Canonical SMILES that may hold a group for :data:`_NORMALIZER` (a superset is fine).
-_NORMALIZE_GATE = re.compile(r"\[(?:P|S|Se)\+2?\]|=n|n\(=|O=n")
+_NORMALIZE_GATE = re.compile(r"\[\d*(?:P|S|Se)H?\+2?\]|=n|n\(=|O=n")
 #: A lone neutral halogen atom (HX written as ``Br``) as one component of a SMILES.
 _LONE_HX = re.compile(r"(?:^|\.)(?:F|Cl|Br|I)(?=\.|$)")
 #: Bases that take the proton of an HX given in the same input, most basic first: neutral
