@@ -122,7 +122,7 @@ def test_unparseable_smiles_is_named():
 def test_ambiguous_abbreviation_is_refused():
     with pytest.raises(UnknownLigandError, match="ambiguous") as err:
         resolve_ligand("TMSI")
-    assert err.value.code == "ambiguous_ligand"
+    assert err.value.code == "ambiguous_ligand_name"
     assert "trimethylsilyl iodide" in str(err.value)
 
 
@@ -418,10 +418,11 @@ def test_smarts_prefilter_changes_nothing():
 
 
 def test_several_agents_named_together():
-    rec = resolve_ligand("BA + DDAB")
+    rec = resolve_ligand("benzoic acid + DDAB")
     assert rec.name == "benzoic acid + didodecyldimethylammonium bromide"
+    # an amine and HI given together are the ammonium iodide (the proton moves to the N)
     f = featurize_ligand("OAm; HI")
-    assert (f["binding_type"], f["counter_ion"]) == ("L+X", "I")
+    assert (f["binding_type"], f["counter_ion"]) == ("X", "I")
     assert featurize_ligand("Pb(SCN)2")["binding_type"] == "Z"
     with pytest.raises(UnknownLigandError, match="not a known ligand name"):
         resolve_ligand("OAm; no such thing")
@@ -493,7 +494,7 @@ def test_one_amine_smarts_sorts_like_the_three_patterns(smi):
     from pqdml.chem import _anchors
 
     # the three amine SMARTS of the group table, each run on its own
-    separate = {g[0]: g[3] for g in _anchors._GROUPS if g[0] in _anchors.AMINE_GROUPS}
+    separate = {g.name: g.smarts[0] for g in _anchors._GROUPS if g.name in _anchors.AMINE_GROUPS}
     assert len(separate) == 3
     keep_hs = Chem.SmilesParserParams()
     keep_hs.removeHs = False

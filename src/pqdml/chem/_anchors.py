@@ -6,125 +6,41 @@ group that matched so a chemist can check each assignment.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass
 
 from rdkit import Chem
 
-# (group, label used in reasons, binding class, SMARTS whose first atom is the anchor atom,
-#  element (atomic number) the group needs; 0: none)
-_GROUPS: list[tuple[str, str, str, str, int]] = [
-    ("carboxylic_acid", "carboxylic acid", "X", "[CX3;$([#6](=O)[OX2H1])]", 8),
-    ("carboxylate", "carboxylate", "X", "[CX3;$([#6](=O)[OX1-])]", 8),
-    (
-        "amine_primary",
-        "primary amine",
-        "L",
-        "[NX3;H2;+0;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16])]",
-        7,
-    ),
-    (
-        "amine_secondary",
-        "secondary amine",
-        "L",
-        "[NX3;H1;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16]);!$(N(-a)-a)]",
-        7,
-    ),
-    (
-        "amine_tertiary",
-        "tertiary amine",
-        "L",
-        "[NX3;H0;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16]);!$(N(-a)-a)]",
-        7,
-    ),
-    ("ammonium", "protonated ammonium", "X", "[NX4+;!H0]", 7),
-    ("quaternary_ammonium", "quaternary ammonium", "X", "[NX4+;H0]", 7),
-    (
-        "onium",
-        "phosphonium/sulfonium/azolium cation",
-        "X",
-        "[$([PX4+;H0]),$([SX3+]),$([#7+;a])]",
-        0,
-    ),
-    (
-        "amidinium",
-        "amidinium/guanidinium",
-        "X",
-        "[CX3;!$(C=O);$(C(-[NX3;!$(N-C=O)])=[NX3+,NX2;!$(N-[#8])])]",
-        7,
-    ),
-    ("phosphine", "phosphine", "L", "[PX3;+0;!$(P~[#7,#8,#16])]", 15),
-    ("phosphine_oxide", "phosphine oxide", "L", "[PX4;$(P(=O)([#6])([#6])[#6])]", 15),
-    (
-        "phosphonic_acid",
-        "phosphonic acid/phosphonate",
-        "X",
-        "[PX4;$(P(=O)([#6])([OX2,OX1-])[OX2,OX1-])]",
-        15,
-    ),
-    ("phosphinic_acid", "phosphinic acid", "X", "[PX4;$(P(=O)([#6])([#6])[OX2H1,OX1-])]", 15),
-    ("phosphate", "phosphate/phosphocholine", "X", "[PX4;$(P(~[#8])(~[#8])(~[#8])~[#8])]", 15),
-    ("sulfonic_acid", "sulfonic acid/sulfonate", "X", "[SX4;$(S(=O)(=O)([#6])[OX2H1,OX1-])]", 16),
-    (
-        "sulfate",
-        "sulfate",
-        "X",
-        "[SX4;$(S(=O)(=O)([OX2][#6])[OX2H1,OX1-]),$(S(=O)(=O)([OX2H1,OX1-])[OX2H1,OX1-])]",
-        16,
-    ),
-    ("thiol", "thiol/thiolate", "X", "[$([SX2;H1][#6]),$([SX1-][#6;!$(C#N)])]", 16),
-    ("thioether", "thioether", "L", "[SX2;H0;+0;!a;$(S([#6])[#6])]", 16),
-    ("pyridine_n", "pyridine-type N", "L", "[nX2;H0;+0]", 7),
-]
-# Ion groups are counted over the whole input (counter-ions included).
-_ION_GROUPS: list[tuple[str, str, str, str]] = [
-    (
-        "halide",
-        "halide",
-        "X",
-        "[$([F-,Cl-,Br-,I-]),$([Cl,Br,I;D0;+0]),$([Cl,Br,I]-[Si])]",
-    ),
-    (
-        "pseudohalide",
-        "pseudohalide (SCN/OCN/BF4/PF6)",
-        "X",
-        "[$([CX2](#N)[S,O,Se;D1]),$([CX2](=[N-])=[S,O,Se]),$([BX4-](F)(F)(F)F),$([PX6-](F)(F)(F)(F)(F)F)]",
-    ),
-]
+from pqdml.chem._groups import AMINE_EXCL, CROWN, GROUPS, ION_GROUPS
 
-ANCHOR_GROUPS: list[str] = [g[0] for g in _GROUPS] + [g[0] for g in _ION_GROUPS] + ["metal"]
-ANCHOR_FEATURES: list[str] = [f"anchor_{g}" for g in ANCHOR_GROUPS]
-GROUP_LABEL: dict[str, str] = {g[0]: g[1] for g in _GROUPS + _ION_GROUPS} | {
-    "metal": "metal centre"
-}
-GROUP_CLASS: dict[str, str] = {g[0]: g[2] for g in _GROUPS + _ION_GROUPS}
+_GROUPS = GROUPS
+_ION_GROUPS = ION_GROUPS
+_OLD_GROUPS = 19  # groups (in _GROUPS order) whose anchor columns predate the second pass
+_ORGANIC = [*_GROUPS, CROWN]
+ANCHOR_GROUPS: list[str] = (
+    [g.name for g in _GROUPS[:_OLD_GROUPS]]
+    + ["halide", "pseudohalide", "metal"]
+    + [g.name for g in _GROUPS[_OLD_GROUPS:]]
+    + [CROWN.name, "sulfide"]
+)
+#: Anchor features that existed before the second chemistry pass, in their old order.
+ANCHOR_FEATURES_V1: list[str] = [f"anchor_{g}" for g in ANCHOR_GROUPS[: _OLD_GROUPS + 3]]
+#: Anchor features added by the second chemistry pass (appended after the old features).
+ANCHOR_FEATURES_V2: list[str] = [f"anchor_{g}" for g in ANCHOR_GROUPS[_OLD_GROUPS + 3 :]]
+ANCHOR_FEATURES: list[str] = ANCHOR_FEATURES_V1 + ANCHOR_FEATURES_V2
+GROUP_LABEL: dict[str, str] = (
+    {g.name: g.label for g in _ORGANIC}
+    | {g[0]: g[1] for g in _ION_GROUPS}
+    | {"metal": "metal centre"}
+)
+GROUP_CLASS: dict[str, str] = {g.name: g.cls for g in _ORGANIC} | {g[0]: g[2] for g in _ION_GROUPS}
+_GROUP_RANK = {g: k for k, g in enumerate(GROUP_CLASS)}
+#: Bonds from a group's anchor atom to its donor atom (groups absent: no lone pair to give).
+DONOR_OFFSET: dict[str, int] = {g.name: g.offset for g in _ORGANIC if g.offset is not None}
+BIDENTATE = frozenset(g.name for g in _ORGANIC if g.bidentate)
 
-# Symbols that must all occur in a canonical SMILES for a group to be possible: its
-# elements, and "+"/"-" for charged atoms, "=" for C=O / C=N. Used only to skip SMARTS.
-# Derived symbols (see :func:`_symbols`): "N0" a neutral aliphatic N (an "N" outside the
-# charged bracket atoms), "N+" a bracket aliphatic N with a "+", "N2" at least two "N"
-# (an amidine has two aliphatic N), "PSn" any of P, S, n.
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "carboxylic_acid": ("O", "="),
-    "carboxylate": ("O", "-"),
-    "amine_primary": ("N0",),
-    "amine_secondary": ("N0",),
-    "amine_tertiary": ("N0",),
-    "ammonium": ("N+",),
-    "quaternary_ammonium": ("N+",),
-    "onium": ("+", "PSn"),
-    "amidinium": ("N2", "="),
-    "phosphine": ("P",),
-    "phosphine_oxide": ("P", "O"),
-    "phosphonic_acid": ("P", "O"),
-    "phosphinic_acid": ("P", "O"),
-    "phosphate": ("P", "O"),
-    "sulfonic_acid": ("S", "O"),
-    "sulfate": ("S", "O"),
-    "thiol": ("S",),
-    "thioether": ("S",),
-    "pyridine_n": ("n",),
-}
 #: The neutral amine groups (L donors unless protonated in an inner salt).
 AMINE_GROUPS = ("amine_primary", "amine_secondary", "amine_tertiary")
 # The three amine SMARTS in _GROUPS differ only in the H count and, for secondary and
@@ -132,37 +48,60 @@ AMINE_GROUPS = ("amine_primary", "amine_secondary", "amine_tertiary")
 # donor). They define the groups but do not run: one SMARTS with their shared conditions
 # finds every candidate N, and :func:`_amine_kind` sorts each hit as they would (tested).
 _COMPILED = [
-    (g[0], Chem.MolFromSmarts(g[3]), frozenset(_NEEDS[g[0]]))
+    (g.name, [Chem.MolFromSmarts(s) for s in g.smarts], frozenset(g.needs), g.bidentate)
     for g in _GROUPS
-    if g[0] not in AMINE_GROUPS
+    if g.name not in AMINE_GROUPS
 ]
-_AMINE_ANY = Chem.MolFromSmarts("[NX3;+0;!a;!$(N~[!#6;!#1]);!$(N-[#6]=[#7,#8,#16])]")
+_ZERO_COUNTS = dict.fromkeys([g.name for g in _ORGANIC], 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _runnable(present: frozenset[str]) -> tuple[tuple[str, list[Chem.Mol], bool], ...]:
+    """Return the compiled groups whose needed symbols are all in ``present`` (memoized)."""
+    return tuple((name, patts, bid) for name, patts, needs, bid in _COMPILED if needs <= present)
+
+
+_AMINE_ANY = Chem.MolFromSmarts(f"[NX3;+0;!a;{AMINE_EXCL}]")
 _AMINE_BY_H = {2: "amine_primary", 1: "amine_secondary", 0: "amine_tertiary"}  # by H count
 _SINGLE = Chem.BondType.SINGLE
-_PLAIN = frozenset("ON=-+PSn")
-_ALL_SYMBOLS = frozenset().union(*_NEEDS.values())
+_PLAIN = frozenset("ON=-+PSnscB")
+_ALL_SYMBOLS = frozenset().union(*(g.needs for g in _ORGANIC)) | {"ring"}
 _CHARGED_ATOM = re.compile(r"\[[^\]]*[+-][^\]]*\]")
 _CATIONIC_N = re.compile(r"\[\d*N[@H\d]*\+")
+#: Ether O in a ring of at least this many atoms: a crown ether (12-crown-4 and larger).
+CROWN_MIN_RING = 9
+CROWN_MIN_O = 3
 
 
 def _symbols(smiles: str) -> set[str]:
-    """Symbols of :data:`_NEEDS` that a canonical SMILES can satisfy (a superset is fine)."""
+    """Symbols of the groups' ``needs`` that a canonical SMILES can satisfy (a superset is fine)."""
     present = {c for c in _PLAIN if c in smiles}
+    if "O" in present:
+        if smiles.count("O") >= 2:
+            present.add("O2")
+        if "=O" in smiles or "O=" in smiles or "=[" in smiles:
+            present.add("=O")  # a C=O, P=O or S=O (isotopes and charges: any "=[")
     if "N" in smiles:
         present.add("N")
+        present.add("Nn")
         if smiles.count("N") >= 2:
             present.add("N2")
         if "N" in _CHARGED_ATOM.sub("", smiles):
             present.add("N0")
         if "+" in present and _CATIONIC_N.search(smiles):
             present.add("N+")
+    elif "n" in present:
+        present.add("Nn")
+    if "Se" in smiles:
+        present.add("Se")
     if present & {"P", "S", "n"}:
         present.add("PSn")
+    if "1" in smiles and smiles.count("O") >= CROWN_MIN_O:
+        present.add("ring")
     return present
 
 
 _ION_COMPILED = [(g[0], Chem.MolFromSmarts(g[3])) for g in _ION_GROUPS]
-_ACIDIC_P = Chem.MolFromSmarts("[PX4;$(P[OX2H1]),$(P[OX1-])]")
 
 #: Groups that can give a proton/anion to an inner salt (with a basic amine).
 ACID_GROUPS = (
@@ -174,6 +113,7 @@ ACID_GROUPS = (
     "sulfonic_acid",
     "sulfate",
     "thiol",
+    "thiolate",
 )
 CATION_GROUPS = ("ammonium", "quaternary_ammonium", "onium", "amidinium")
 
@@ -187,9 +127,10 @@ METALS = frozenset(
     ).split()
 )
 
-#: Maximum bonds between two anchor atoms of one molecule for them to chelate one site.
-CHELATE_MAX_BONDS = 8
-_FEW_PAIRS = 6  # up to this many anchor pairs, shortest paths instead of a distance matrix
+#: Chelate rings of CHELATE_RING[0]..CHELATE_RING[1] atoms (metal included) can close.
+CHELATE_RING = (4, 7)
+#: Rings of at most this many atoms are rigid: a path may cross one of their bonds only.
+RIGID_RING_MAX = 8
 
 
 @dataclass
@@ -209,19 +150,51 @@ def count_groups(
 
     ``smiles`` (the canonical SMILES of ``mol``, or of a molecule containing it) lets
     patterns whose symbols do not occur in it be skipped; ``None`` runs every pattern.
+    A bidentate group counts once per donor pair; both donors are its anchor atoms.
     """
-    counts: dict[str, int] = {}
+    counts = dict(_ZERO_COUNTS)
     atoms: dict[str, list[int]] = {}
-    present = _ALL_SYMBOLS if smiles is None else _symbols(smiles)
+    present = _ALL_SYMBOLS if smiles is None else frozenset(_symbols(smiles))
     _count_amines(mol, "N0" in present, counts, atoms)
-    for name, patt, needs in _COMPILED:
-        if not needs <= present:
-            counts[name] = 0
-            continue
-        hits = sorted({m[0] for m in mol.GetSubstructMatches(patt, uniquify=True, maxMatches=1000)})
-        counts[name] = len(hits)
+    for name, patts, bidentate in _runnable(present):
+        if bidentate:
+            pairs = {
+                frozenset((m[0], m[-1]))
+                for patt in patts
+                for m in mol.GetSubstructMatches(patt, uniquify=True, maxMatches=1000)
+            }
+            counts[name] = len(pairs)
+            hits = sorted(set().union(*pairs)) if pairs else []
+        else:
+            hits = sorted(
+                {m[0] for m in mol.GetSubstructMatches(patts[0], uniquify=True, maxMatches=1000)}
+            )
+            counts[name] = len(hits)
         atoms[name] = hits
+    crowns = _crowns(mol) if "ring" in present and "O" in present else []
+    counts[CROWN.name] = len(crowns)
+    if crowns:
+        atoms[CROWN.name] = crowns
     return counts, atoms
+
+
+def _crowns(mol: Chem.Mol) -> list[int]:
+    """One ether O of each ring of >= 9 atoms holding >= 3 ether O (a crown ether)."""
+    found = []
+    get = mol.GetAtomWithIdx
+    for ring in mol.GetRingInfo().AtomRings():
+        if len(ring) < CROWN_MIN_RING:
+            continue
+        ethers = [
+            i
+            for i in ring
+            if get(i).GetAtomicNum() == 8
+            and get(i).GetDegree() == 2
+            and all(nb.GetAtomicNum() == 6 for nb in get(i).GetNeighbors())
+        ]
+        if len(ethers) >= CROWN_MIN_O:
+            found.append(min(ethers))
+    return sorted(set(found))
 
 
 def _amine_kind(atom: Chem.Atom) -> str | None:
@@ -257,8 +230,50 @@ _ION_BY_NAME = dict(_ION_COMPILED)
 
 
 def count_ion(name: str, mol: Chem.Mol) -> int:
-    """Count ``"halide"`` or ``"pseudohalide"`` anchors over the whole input molecule."""
+    """Count ``"halide"``, ``"pseudohalide"`` or ``"sulfide"`` anchors over the whole input."""
     return len(mol.GetSubstructMatches(_ION_BY_NAME[name], maxMatches=1000))
+
+
+def _rigid_path(mol: Chem.Mol, path: tuple[int, ...]) -> bool:
+    """Whether ``path`` crosses two or more bonds of one ring of <= 8 atoms (meta, para)."""
+    ring_bonds = [ring for ring in mol.GetRingInfo().BondRings() if len(ring) <= RIGID_RING_MAX]
+    if not ring_bonds:
+        return False
+    bonds = {mol.GetBondBetweenAtoms(a, b).GetIdx() for a, b in itertools.pairwise(path)}
+    return any(len(bonds.intersection(ring)) >= 2 for ring in ring_bonds)
+
+
+def _can_chelate(mol: Chem.Mol, donors: list[tuple[int, int]], dmat: object | None) -> bool:
+    """Whether two donors (anchor atom, offset) of one molecule can close a 4-7 ring on one metal.
+
+    A chelate ring holds the metal, both donor atoms and the atoms between them, so the
+    donors must be 2 to 5 bonds apart (the offsets add the bonds from an anchor atom to its
+    donor, e.g. carboxyl C to O). The shortest path between them must be flexible: it may
+    cross at most one bond of any ring of <= 8 atoms (ortho, or peri across two fused rings);
+    a meta or para path across a rigid ring (terephthalic acid, 4,4'-bipyridine, 4-MP) can
+    only bridge two metals.
+    """
+    lo, hi = CHELATE_RING[0] - 2, CHELATE_RING[1] - 2
+    for k, (a, off_a) in enumerate(donors):
+        for b, off_b in donors[k + 1 :]:
+            if a == b:
+                continue
+            extra = off_a + off_b
+            if dmat is not None:
+                d = int(dmat[a][b])  # type: ignore[index]
+                if not (lo <= d + extra <= hi):
+                    continue
+                path = Chem.GetShortestPath(mol, a, b)
+            else:
+                path = Chem.GetShortestPath(mol, a, b)
+                if not path or not (lo <= len(path) - 1 + extra <= hi):
+                    continue
+            if not _rigid_path(mol, path):
+                return True
+    return False
+
+
+_FEW_DONORS = 4  # up to this many donors, shortest paths instead of a distance matrix
 
 
 def analyse(
@@ -277,26 +292,31 @@ def analyse(
     n_molecules
         Number of organic molecules in ``mol`` (1 skips the fragment search).
     """
-    if mol is None or sum(map(len, atoms.values())) < 2:
-        # an inner salt and a chelate both need two anchor atoms
+    if mol is None or not any(atoms.values()):
         return AnchorResult(counts, False, False, 0)
+    chelating = any(counts.get(g) for g in BIDENTATE)
+    if sum(map(len, atoms.values())) < 2:
+        # an inner salt and a two-group chelate both need two anchor atoms
+        return AnchorResult(counts, False, chelating, 0)
     frag_of: dict[int, int] = {}
+    frag_charge: dict[int, int] = {}
     if n_molecules > 1:
         for f, idxs in enumerate(Chem.GetMolFrags(mol, asMols=False, sanitizeFrags=False)):
+            q = 0
             for i in idxs:
                 frag_of[i] = f
-    acidic_p = {m[0] for m in mol.GetSubstructMatches(_ACIDIC_P)} if "phosphate" in atoms else set()
+                q += mol.GetAtomWithIdx(i).GetFormalCharge()
+            frag_charge[f] = q
+    else:
+        frag_charge[0] = Chem.GetFormalCharge(mol)
     per_frag: dict[int, dict[str, list[int]]] = {}
     for group, idxs in atoms.items():
         for i in idxs:
-            if group == "phosphate" and i not in acidic_p:
-                continue
             per_frag.setdefault(frag_of.get(i, 0), {}).setdefault(group, []).append(i)
     zwitterionic = False
-    chelating = False
     converted = 0
     dmat = None
-    for groups in per_frag.values():
+    for f, groups in per_frag.items():
         n_acid = sum(len(groups.get(g, [])) for g in ACID_GROUPS)
         n_cation = sum(len(groups.get(g, [])) for g in CATION_GROUPS)
         basic = [
@@ -305,21 +325,19 @@ def analyse(
             for i in groups.get(g, [])
             if not any(nb.GetIsAromatic() for nb in mol.GetAtomWithIdx(i).GetNeighbors())
         ]
-        if n_acid and (n_cation or basic):
+        # an inner salt is one molecule with no net charge (an amino-acid salt is not)
+        if n_acid and (n_cation or basic) and frag_charge[f] == 0:
             zwitterionic = True
             converted += min(len(basic), max(0, n_acid - n_cation))
-        anchor_atoms = [i for idxs in groups.values() for i in idxs]
-        if len(anchor_atoms) >= 2 and not chelating:
-            pairs = [(a, b) for k, a in enumerate(anchor_atoms) for b in anchor_atoms[k + 1 :]]
-            if dmat is None and len(pairs) > _FEW_PAIRS:
+        if chelating:
+            continue
+        donors = [
+            (i, DONOR_OFFSET[g]) for g, idxs in groups.items() if g in DONOR_OFFSET for i in idxs
+        ]
+        if len(donors) >= 2:
+            if dmat is None and len(donors) > _FEW_DONORS:
                 dmat = Chem.GetDistanceMatrix(mol)
-            if dmat is not None:
-                chelating = any(0 < dmat[a][b] <= CHELATE_MAX_BONDS for a, b in pairs)
-            else:  # a few shortest paths cost less than the whole distance matrix
-                chelating = any(
-                    a != b and 0 < len(Chem.GetShortestPath(mol, a, b)) - 1 <= CHELATE_MAX_BONDS
-                    for a, b in pairs
-                )
+            chelating = _can_chelate(mol, donors, dmat)
     return AnchorResult(counts, zwitterionic, chelating, converted)
 
 
@@ -329,9 +347,9 @@ def binding(
     """Return ``binding_type``, ``binding_type_primary``, ``binding_reason`` and one-hots.
 
     Rules: every matched group votes for its class (L donors: amines, phosphines,
-    phosphine oxides, pyridine N, thioethers; X: acids and their anions, ammonium and
-    other onium cations, thiols, halides and pseudohalides). Amines that form an inner
-    salt with an acid of the same molecule count as X. A Lewis-acidic metal
+    phosphine oxides, pyridine N, thioethers ...; X: acids and their anions, ammonium and
+    other onium cations, thiols, halides and pseudohalides; Z: boronic acids). Amines that
+    form an inner salt with an acid of the same molecule count as X. A Lewis-acidic metal
     (anything but an alkali metal) makes the agent a Z-type metal salt; its anions are
     the salt's own X groups and add no X. ``binding_type_primary`` is Z if present,
     else X if present, else L; ``"none"`` when nothing anchors.
@@ -346,10 +364,9 @@ def binding(
         ]
         with_anions = f" with its anions ({', '.join(anions)})" if anions else ""
         parts["Z"].append(f"metal salt of {'/'.join(lewis_metals)}{with_anions} as Lewis acid")
-    for group, cls in GROUP_CLASS.items():
-        n = counts.get(group, 0)
-        if not n:
-            continue
+    found = [g for g, n in counts.items() if n and g in _GROUP_RANK]
+    for group in sorted(found, key=_GROUP_RANK.__getitem__):  # in GROUP_CLASS order
+        n, cls = counts[group], GROUP_CLASS[group]
         if cls == "L" and group in AMINE_GROUPS and result.inner_salt_amines:
             # amines protonated by an acid of the same molecule: counted as X below
             continue

@@ -16,12 +16,19 @@ from typing import Any
 
 from rdkit import Chem, rdBase
 from rdkit.Chem import Descriptors, rdFingerprintGenerator, rdMolDescriptors
-from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from pqdml.chem import _anchors
-from pqdml.chem._anchors import ANCHOR_FEATURES, METALS
-from pqdml.chem._chain import CHAIN_FEATURES, chain_features
-from pqdml.exceptions import InvalidInputError, InvalidSmilesError
+from pqdml.chem._anchors import ANCHOR_FEATURES_V1, ANCHOR_FEATURES_V2, METALS
+from pqdml.chem._chain import (
+    CHAIN_FEATURES,
+    TAIL_FEATURES,
+    Adjacency,
+    acyclic_adjacency,
+    anchor_tails,
+    chain_features,
+)
+from pqdml.chem._standardize import standardize
+from pqdml.exceptions import InvalidInputError
 
 _PT = Chem.GetPeriodicTable()
 #: Elements a ligand may contain: organic elements plus the metals of PQD salts (0 is ``*``).
@@ -52,17 +59,21 @@ DESCRIPTOR_FEATURES = [
     "n_organic_components",
     "is_polymer",
 ]
-#: Fixed, ordered numeric features of the default set.
+#: Fixed, ordered numeric features of the default set. The features added by the second
+#: chemistry pass (new anchor groups, the anchor tails) follow the older ones, which keep
+#: their positions (``docs/ligands.md`` lists every feature).
 LIGAND_NUMERIC_FEATURES: list[str] = [
     *DESCRIPTOR_FEATURES,
     *CHAIN_FEATURES,
-    *ANCHOR_FEATURES,
+    *ANCHOR_FEATURES_V1,
     "n_anchors",
     "is_chelating",
     "binding_L",
     "binding_X",
     "binding_Z",
     "zwitterionic",
+    *ANCHOR_FEATURES_V2,
+    *TAIL_FEATURES,
 ]
 #: String features (``None`` for failed rows).
 LIGAND_STRING_FEATURES = ["binding_type", "binding_type_primary", "binding_reason", "counter_ion"]
@@ -84,15 +95,13 @@ _ION_LABELS = {
 _INORGANIC_CARBON = frozenset({"CNS", "CNO", "CNSe", "CN", "CO3", "CHO3"})
 _CHARGE = re.compile(r"[+-]\d*$")
 _HEAVY_HALOGENS = frozenset({17, 35, 53})
+_LONE_F = re.compile(r"(?:^|\.)(?:F|\[F-\])(?=\.|$)")
+_LONE_S = re.compile(r"(?:^|\.)(?:S|\[S-2\]|\[SH-\])(?=\.|$)")
 _PSEUDO_PARTNERS = frozenset({8, 16, 34})
 _FLUORO_ANION = frozenset({5, 15})
 _ROT_NONSTRICT = rdMolDescriptors.NumRotatableBondsOptions.NonStrict
 _LEWIS_METALS = METALS - _anchors.ALKALI
 _RINGS_ONLY = Chem.SanitizeFlags.SANITIZE_SYMMRINGS
-#: A metal atom with a bond (to be disconnected into ions).
-_BONDED_METAL = Chem.MolFromSmarts(f"[{','.join(f'#{z}' for z in sorted(METALS))};!D0]")
-
-
 _FORMULA_TERM = re.compile(r"([A-Z][a-z]?|\*)(\d*)")
 _SYMBOL_Z: dict[str, int] = {"*": 0}
 
@@ -196,18 +205,13 @@ class Split:
         smiles: str | None = None,
     ) -> None:
         numset = set(counts)
-        #: canonical SMILES of the (possibly metal-disconnected) input, for SMARTS pre-filters
-        self.smiles = smiles
-        if numset & METALS and mol.HasSubstructMatch(_BONDED_METAL):
-            try:
-                with rdBase.BlockLogs():
-                    mol = rdMolStandardize.MetalDisconnector().Disconnect(mol)
-            except Chem.rdchem.MolSanitizeException as exc:
-                raise InvalidSmilesError(
-                    f"ligand {text!r}: its metal-bonded atoms cannot be split into ions ({exc})"
-                ) from exc
-            self.smiles = Chem.MolToSmiles(mol)
-            dotted = True
+        if smiles is None:
+            smiles = Chem.MolToSmiles(mol)
+        #: canonical SMILES of the standardized input, for SMARTS pre-filters
+        new_mol, self.smiles = standardize(mol, smiles, numset, text)
+        if new_mol is not mol:
+            mol = new_mol
+            dotted = "." in self.smiles
         self.whole = mol
         self.whole_nums = numset
         self.cation_only: str | None = None
@@ -247,8 +251,11 @@ class Split:
         organic = [k for k in all_k if kinds[k] == "organic"]
         self.n_organic = len(organic)
 
-        def is_hx(k: int) -> bool:
-            return _single_element(frags[k], fcounts[k]) in _HALOGENS
+        def is_hx(k: int) -> bool:  # a lone neutral halogen atom: HX
+            return (
+                _single_element(frags[k], fcounts[k]) in _HALOGENS
+                and not frags[k].GetAtomWithIdx(0).GetFormalCharge()
+            )
 
         if organic:
             ligand = organic
@@ -422,21 +429,32 @@ def compute_many(
             continue
         results.append({})
     descs = [_descriptors(split.ligand, split.ligand_counts, split.smiles) for _, split in splits]
-    chains = [
-        chain_features(split.largest, split.smiles)
-        if split.largest is not None
-        else dict.fromkeys(CHAIN_FEATURES, 0.0)
-        for _, split in splits
-    ]
+    chains: list[dict[str, float]] = []
+    adjs: list[Adjacency | None] = []  # shared by the chain and the tail features
+    for _, split in splits:
+        if split.largest is None:
+            chains.append(dict.fromkeys(CHAIN_FEATURES, 0.0))
+            adjs.append(None)
+            continue
+        adj = acyclic_adjacency(split.largest)
+        chains.append(chain_features(split.largest, split.smiles, adj))
+        adjs.append(adj if split.largest is split.ligand else None)
     groups = [
         _anchors.count_groups(split.ligand, split.smiles)
         if split.run_groups
         else (dict.fromkeys(_anchors.ANCHOR_GROUPS, 0), {})
         for _, split in splits
     ]
-    for (k, split), out, chain, (found, atoms) in zip(splits, descs, chains, groups, strict=True):
+    tails = [
+        anchor_tails(split.ligand, atoms, adj) if atoms else dict.fromkeys(TAIL_FEATURES, 0.0)
+        for (_, split), (_, atoms), adj in zip(splits, groups, adjs, strict=True)
+    ]
+    for (k, split), out, chain, (found, atoms), tail in zip(
+        splits, descs, chains, groups, tails, strict=True
+    ):
         out["n_organic_components"] = float(split.n_organic)
         out.update(chain)
+        out.update(tail)
         _add_anchors(out, split, items[k][1], found, atoms)
         _add_options(out, split.ligand, descriptors, morgan_bits, fingerprint_bits)
         results[k] = out
@@ -451,17 +469,24 @@ def _add_anchors(
     atoms: dict[str, list[int]],
 ) -> None:
     """Add the ion and metal anchors, the anchor rules and the binding type to ``out``."""
-    # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion;
-    # C#N / C=[N-] next to O, S or Se, or BF4- / PF6-
+    # the ion SMARTS run only where they can match: Cl/Br/I, or F written as an anion or
+    # as HF; C#N / C=[N-] next to O, S or Se, or BF4- / PF6-; a lone S (S2-, HS-, H2S)
     whole = split.whole_nums
+    smiles = split.smiles
     groups["halide"] = (
         _anchors.count_ion("halide", split.whole)
-        if whole & _HEAVY_HALOGENS or (9 in whole and (split.smiles is None or "-" in split.smiles))
+        if whole & _HEAVY_HALOGENS
+        or (9 in whole and (smiles is None or "-" in smiles or _LONE_F.search(smiles)))
         else 0
     )
     groups["pseudohalide"] = (
         _anchors.count_ion("pseudohalide", split.whole)
         if (7 in whole and whole & _PSEUDO_PARTNERS) or (9 in whole and whole & _FLUORO_ANION)
+        else 0
+    )
+    groups["sulfide"] = (
+        _anchors.count_ion("sulfide", split.whole)
+        if 16 in whole and (smiles is None or _LONE_S.search(smiles))
         else 0
     )
     # metal centres: Lewis-acidic metals anywhere, alkali metals only when they are the ligand
@@ -474,8 +499,8 @@ def _add_anchors(
     lig = split.ligand
     result = _anchors.analyse(lig if split.run_groups else None, atoms, groups, split.n_organic)
     btype, primary, reason, onehot = _anchors.binding(result, split.lewis_metals, split.cation_only)
-    for group, feature in _ANCHOR_NAMES:
-        out[feature] = float(groups.get(group, 0))
+    get = groups.get
+    out.update({feature: float(get(group, 0)) for group, feature in _ANCHOR_NAMES})
     out["n_anchors"] = float(sum(groups.values()))
     out["is_chelating"] = float(result.chelating)
     out.update(onehot)
@@ -486,7 +511,7 @@ def _add_anchors(
     out["counter_ion"] = split.counter_ion
 
 
-_ANCHOR_NAMES = list(zip(_anchors.ANCHOR_GROUPS, ANCHOR_FEATURES, strict=True))
+_ANCHOR_NAMES = list(zip(_anchors.ANCHOR_GROUPS, _anchors.ANCHOR_FEATURES, strict=True))
 
 
 def _add_options(

@@ -106,7 +106,7 @@ def lookup_name(text: str) -> LigandRecord | None:
     Raises
     ------
     UnknownLigandError
-        With code ``"ambiguous_ligand"`` when ``text`` is an abbreviation of two entries.
+        With code ``"ambiguous_ligand_name"`` when ``text`` is an abbreviation of two entries.
     """
     book = _load()
     key = normalize_name(text)
@@ -119,7 +119,7 @@ def lookup_name(text: str) -> LigandRecord | None:
             names = " or ".join(repr(n) for n in book.ambiguous[cand])
             raise UnknownLigandError(
                 f"ligand {text!r} is ambiguous: it may mean {names}; give the full name or a SMILES",
-                code="ambiguous_ligand",
+                code="ambiguous_ligand_name",
             )
         rec = book.by_key.get(cand)
         if rec is not None:

@@ -219,3 +219,37 @@ def band_gap_from_fractions(
                     return math.nan
                 gap += fa * fb * fx * entry[0]
     return gap - BOWING_I_BR * x_fr.get("I", 0.0) * x_fr.get("Br", 0.0)
+
+
+#: Common oxidation states of the B-site metals (A-site cations are +1, X-site anions -1).
+#: Used only for the charge-balance check of :func:`pqdml.chem.composition.parse_composition`;
+#: a formula balances when some choice of these states balances it.
+B_OXIDATION_STATES: dict[str, tuple[int, ...]] = {
+    "Pb": (2,),
+    "Sn": (2, 4),
+    "Ge": (2, 4),
+    "Zn": (2,),
+    "Cd": (2,),
+    "Mn": (2, 3),
+    "Fe": (2, 3),
+    "Co": (2, 3),
+    "Ni": (2,),
+    "Cu": (1, 2),
+    "Mg": (2,),
+    "Ca": (2,),
+    "Sr": (2,),
+    "Ba": (2,),
+    "Hg": (2,),
+    "Eu": (2, 3),
+    "Yb": (2, 3),
+    "Ag": (1,),
+    "Bi": (3,),
+    "Sb": (3,),
+    "In": (1, 3),
+    "Al": (3,),
+    "La": (3,),
+    "Ce": (3, 4),
+    "Nd": (3,),
+    "Tb": (3,),
+    "Er": (3,),
+}

@@ -10,6 +10,7 @@ The grammar, radii, sources and the band-gap model are documented in ``docs/comp
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from pqdml.chem._ions import (
     ALIASES,
+    B_OXIDATION_STATES,
     END_MEMBER_GAPS,
     IONS,
     SITE_IONS,
@@ -45,6 +47,7 @@ __all__ = [
     "CompositionTransformer",
     "featurize_composition",
     "featurize_compositions",
+    "is_double_perovskite",
     "parse_composition",
 ]
 
@@ -83,6 +86,7 @@ COMPOSITION_NUMERIC_FEATURES: list[str] = [
     "band_gap_est_ev",
     "is_all_inorganic",
     "n_A_species",
+    "is_double_perovskite",
 ]
 """Fixed, ordered names of the numeric composition features."""
 
@@ -233,12 +237,85 @@ def _tokenise(text: str, original: str) -> dict[str, float]:
             var = _VARIABLE.search(text)
             if var:
                 _raise_variable(var.group(0), original)
+            if ch == ":":
+                raise InvalidCompositionError(_dopant_hint(text, i, original))
             raise InvalidCompositionError(
                 f"unexpected character {ch!r} at position {i} in composition {original!r}"
             )
     if len(stack) != 1:
         raise InvalidCompositionError(f"unbalanced '(' in composition {original!r}")
     return stack[0]
+
+
+#: An A/B amount ratio further than this from 1 (relative to B) names a low-dimensional phase.
+LOW_DIMENSIONAL_AB = 0.2
+#: Charge per formula unit that aliovalent doping may leave unbalanced (e.g. 10-20% Bi3+ on
+#: Pb2+ sites, compensated by vacancies); a larger imbalance is refused.
+CHARGE_TOLERANCE = 0.2
+#: Fractions of M+ and M3+ on the B site within this of 1/2 make an ordered double perovskite.
+DOUBLE_TOLERANCE = 0.02
+
+
+def _dopant_hint(text: str, i: int, original: str) -> str:
+    """Message for ``host:dopant`` notation (``CsPbCl3:Mn``), with the formula to write."""
+    host, dopant = text[:i], text[i + 1 :]
+    example = "CsPb0.9Mn0.1Cl3"
+    b_ion = next((t for t in _TOKENS if IONS[t].site == "B" and t in host), None)
+    if dopant in IONS and IONS[dopant].site == "B" and b_ion is not None:
+        example = host.replace(b_ion, f"{b_ion}0.9{dopant}0.1", 1)
+    return (
+        f"dopant notation ':' in composition {original!r} has no amount; write the dopant "
+        f"as a fraction of its site, e.g. {example} for 10% on the B site"
+    )
+
+
+def _check_charge(
+    amounts: Mapping[str, float], s_a: float, s_x: float, k: int, formula: str
+) -> None:
+    """Refuse a formula whose common oxidation states cannot balance (CsBiI3)."""
+    need = s_x - s_a  # the B site must carry this charge: A is +1, X is -1
+    b_ions = [
+        (amount, B_OXIDATION_STATES[ion])
+        for ion, amount in amounts.items()
+        if ion in B_OXIDATION_STATES
+    ]
+    charges = sorted(
+        {
+            round(sum(amount * q for (amount, _), q in zip(b_ions, states, strict=True)), 6)
+            for states in itertools.product(*(s for _, s in b_ions))
+        }
+    )
+    tol = CHARGE_TOLERANCE * k + 1e-9
+    if any(abs(q - need) <= tol for q in charges):
+        return
+    got = " or ".join(f"+{q:.3g}" for q in charges)
+    raise StoichiometryError(
+        f"composition {formula!r} is not charge balanced: its B site carries {got} per "
+        f"{k} formula unit(s) with its common oxidation states, but A (+1 each) and X (-1 each) "
+        f"need +{need:.3g} (tolerance ±{CHARGE_TOLERANCE} per formula unit for aliovalent "
+        "doping); a B3+ or B+ metal alone does not form ABX3 (Cs2AgBiBr6 pairs one of each)",
+        code="charge_balance",
+    )
+
+
+def is_double_perovskite(comp: Composition) -> bool:
+    """Whether ``comp`` is an ordered double perovskite A2B(I)B(III)X6 (Cs2AgBiBr6).
+
+    True when the B site holds exactly two metals, each at half the site (within
+    :data:`DOUBLE_TOLERANCE`), one of which can be +1 and the other +3 (Ag/Bi, Ag/Sb,
+    Ag/In). Such a formula balances only as the 1:1 ordered (rock-salt) B/B' lattice.
+
+    Examples
+    --------
+    >>> is_double_perovskite(parse_composition("Cs2AgBiBr6"))
+    True
+    >>> is_double_perovskite(parse_composition("CsPbBr3"))
+    False
+    """
+    if len(comp.B) != 2 or any(abs(f - 0.5) > DOUBLE_TOLERANCE for f in comp.B.values()):
+        return False
+    first, second = (B_OXIDATION_STATES.get(ion, ()) for ion in comp.B)
+    return (1 in first and 3 in second) or (3 in first and 1 in second)
 
 
 @lru_cache(maxsize=65536)
@@ -264,12 +341,23 @@ def _parse_cached(formula: str) -> Composition:
             f"site sums A={s_a:.4g}, B={s_b:.4g}, X={s_x:.4g} in {formula!r} do not match ABX3 "
             f"(A 1, B 1, X 3, each within ±{SITE_TOLERANCE} per ion; not renormalised)"
         )
-        if s_b > 0 and abs(s_a - s_b) > tol and abs(s_x - (s_a + 2 * s_b)) <= 3 * tol:
+        lowdim = (
+            s_b > 0
+            and abs(s_a - s_b) > LOW_DIMENSIONAL_AB * s_b
+            and abs(s_x - (s_a + 2 * s_b)) <= 3 * tol
+        )
+        if lowdim:
             msg += (
                 "; this looks like a low-dimensional or non-perovskite phase "
                 "(e.g. (PEA)2PbI4, BA2MA3Pb4I13, Cs4PbBr6, CsPb2Br5), which is not ABX3"
             )
+        elif s_b > 0 and max(abs(s_a - k), abs(s_b - k), abs(s_x - 3 * k) / 3) <= 0.25 * k:
+            msg += (
+                "; a small excess or deficit (a precursor ratio such as Cs1.05PbI3) is not a "
+                "different phase: give the composition of the perovskite itself (CsPbI3)"
+            )
         raise StoichiometryError(msg)
+    _check_charge(amounts, s_a, s_x, k, formula)
     fracs: dict[str, dict[str, float]] = {"A": {}, "B": {}, "X": {}}
     for ion, amount in amounts.items():
         if amount > 0:
@@ -352,6 +440,7 @@ def _feature_vector(comp: Composition) -> np.ndarray:
     r_a, r_b, r_x = _mean_radius(comp.A), _mean_radius(comp.B), _mean_radius(comp.X)
     t = (r_a + r_x) / (math.sqrt(2.0) * (r_b + r_x))
     mu = r_b / r_x
+    double = is_double_perovskite(comp)
     values[pos:] = [
         r_a,
         r_b,
@@ -362,11 +451,12 @@ def _feature_vector(comp: Composition) -> np.ndarray:
         _in_window(t, T_CUBIC),
         _in_window(mu, MU_STABLE),
         _entropy(comp.A),
-        _entropy(comp.B),
+        0.0 if double else _entropy(comp.B),  # an ordered B/B' lattice has no mixing entropy
         _entropy(comp.X),
         estimate_band_gap(comp),
         float(not any(IONS[ion].organic for ion in comp.A)),
         float(len(comp.A)),
+        float(double),
     ]
     return values
 

@@ -84,7 +84,7 @@ def clear_cache(*, above: int = 0) -> None:
 
 
 def _mixture(text: str) -> LigandRecord | None:
-    """Resolve ``"BA + DDAB"`` / ``"OAm; HI"``: every part a dictionary name or a SMILES."""
+    """Resolve ``"benzoic acid + DDAB"`` / ``"OAm; HI"``: every part a name or a SMILES."""
     parts = [p for p in _MIXTURE.split(text.strip()) if p]
     if len(parts) < 2:
         return None
@@ -107,13 +107,35 @@ def _mixture(text: str) -> LigandRecord | None:
 _SMILES_SYNTAX = re.compile(r"^[^\s]*[()\[\]=#@/\\+%0-9][^\s]*$")
 
 
+_INNER_SPACE = re.compile(r"\s")
+#: Letters SMILES may write outside brackets (the organic subset, aromatic forms included).
+_ORGANIC_SUBSET = re.compile(r"(?:Cl|Br|[BCNOPSFI]|[bcnops])+")
+_BRACKET_ATOM = re.compile(r"\[[^\]]*\]")
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Whether ``text`` holds letters no SMILES writes outside brackets (``2-ethylhexylamine``).
+
+    Such text with digits, parentheses or hyphens (``18-crown-6``, ``Pb(OAc)2``) is a
+    name the dictionary lacks, not a broken SMILES.
+    """
+    return any(
+        not _ORGANIC_SUBSET.fullmatch(run)
+        for run in _LETTER_RUN.findall(_BRACKET_ATOM.sub("", text))
+    )
+
+
 def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if not isinstance(text, str) or not text.strip():
         raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
     record = lookup_name(text)
     if record is None:
         record = LigandRecord(text=text, smiles=text.strip(), source="smiles")
-    mol = _parse_smiles(record.smiles)
+    # RDKit reads text after a space as the molecule's name ("CCN + HI" would be CCN):
+    # text with inner whitespace is a mixture or a name, never a SMILES
+    spaced = record.source == "smiles" and _INNER_SPACE.search(record.smiles) is not None
+    mol = None if spaced else _parse_smiles(record.smiles)
     if mol is None and record.source == "smiles":
         mixture = _mixture(text)
         if mixture is not None:
@@ -121,7 +143,11 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if mol is None or mol.GetNumAtoms() == 0:
         hints = suggest_names(text) if record.source == "smiles" else []
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
-        if record.source == "smiles" and _SMILES_SYNTAX.search(text.strip()):
+        if (
+            record.source == "smiles"
+            and _SMILES_SYNTAX.search(text.strip())
+            and not _looks_like_a_name(text.strip())
+        ):
             raise InvalidSmilesError(
                 f"unparseable SMILES {text!r}: RDKit cannot read it, and it is not a known "
                 f"ligand name{hint}"
@@ -137,7 +163,7 @@ def resolve_ligand(text: str) -> LigandRecord:
 
     Dictionary names and abbreviations take precedence over SMILES (``"SCN"`` is
     thiocyanate, not the SMILES S–C–N). Matching ignores case and extra whitespace.
-    Several agents given together, separated by ``";"`` or ``" + "`` (``"BA + DDAB"``),
+    Several agents given together, separated by ``";"`` or ``" + "`` (``"benzoic acid + DDAB"``),
     resolve to one dot-separated SMILES when every part is a name or a SMILES.
 
     Raises

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pqdml.chem._ions import SITE_IONS
 from pqdml.data.targets import target_spec
 from pqdml.explain.words import describe_concept
 
@@ -61,15 +62,6 @@ CONCEPTS: tuple[str, ...] = (
     "other",
 )
 
-# Fallback site tables when pqdml.chem._ions is unavailable; case matters (BA = butyl-
-# ammonium on the A site, Ba = barium on the B site).
-_SITE_FALLBACK: dict[str, list[str]] = {
-    "A": ["Cs", "Rb", "K", "Na", "Li", "NH4", "MA", "FA", "GA", "EA", "DMA", "AZ", "HA",
-          "HZA", "IMA", "TMA", "PEA", "BA"],
-    "B": ["Pb", "Sn", "Ge", "Zn", "Cd", "Mn", "Fe", "Co", "Ni", "Cu", "Mg", "Ca", "Sr", "Ba",
-          "Hg", "Eu", "Yb", "Ag", "Bi", "Sb", "In", "Al", "La", "Ce", "Nd", "Tb", "Er"],
-    "X": ["I", "Br", "Cl", "F", "SCN", "BF4"],
-}  # fmt: skip
 #: The X-site fractions, r_X, the tolerance and octahedral factors and the band-gap estimate
 #: carry one fact for lead-halide perovskites (r_X and the octahedral factor correlate at
 #: r = −1.00, band gap and octahedral factor at 0.96): one concept, so one bar.
@@ -77,18 +69,10 @@ LATTICE = "halide / lattice"
 _SITE_CONCEPT = {"A": "A-site mix", "B": "B-site mix", "X": LATTICE}
 
 
-def _site_ions() -> dict[str, list[str]]:
-    try:
-        from pqdml.chem._ions import SITE_IONS
-    except ImportError:  # composition featurizer absent: keep the static table
-        return _SITE_FALLBACK
-    return {site: list(SITE_IONS.get(site, [])) + _SITE_FALLBACK[site] for site in "ABX"}
-
-
 _LIGAND_RULES: tuple[tuple[str, str], ...] = (
     (r"^morgan_\d+$", "ligand substructure (Morgan bits)"),
     (r"^present$", "ligand present"),
-    (r"(chain|alkyl_tail|branch|n_tails)", "chain length"),
+    (r"(chain|tail|branch)", "chain length"),
     (r"zwitter", "zwitterionic"),
     (r"^binding", "binding type"),
     (r"(anchor|chelat|denticity|counter_ion)", "anchoring group"),
@@ -124,6 +108,8 @@ def concept_of(feature_name: str) -> str:
     'ligand substructure (Morgan bits)'
     >>> concept_of("composition__frac_Br")
     'halide / lattice'
+    >>> concept_of("ligand__tail_length"), concept_of("composition__is_double_perovskite")
+    ('chain length', 'B-site mix')
     >>> concept_of("stage__film-treatment")
     'process'
     """
@@ -155,7 +141,7 @@ def _composition_site(name: str) -> str | None:
     """Site concept of a composition feature (``frac_Br``, ``r_A``, ``mixing_entropy_X``)."""
     if name.startswith("frac_"):
         ion = name.removeprefix("frac_")
-        for site, ions in _site_ions().items():
+        for site, ions in SITE_IONS.items():
             if ion in ions:
                 return _SITE_CONCEPT[site]
         return None
@@ -165,6 +151,8 @@ def _composition_site(name: str) -> str | None:
             return _SITE_CONCEPT[token]
     if "inorganic" in tokens:
         return "A-site mix"
+    if "double" in tokens:  # is_double_perovskite: an ordered B(I)/B(III) pair
+        return "B-site mix"
     return None
 
 
