@@ -45,9 +45,11 @@ from pqdml.chem._dictionary import LigandRecord, dictionary_records, lookup_name
 from pqdml.exceptions import (
     InvalidInputError,
     InvalidSmilesError,
+    TooLargeError,
     UnknownLigandError,
     UnsupportedElementError,
 )
+from pqdml.io import worker_setup
 
 __all__ = [
     "LIGAND_NUMERIC_FEATURES",
@@ -107,13 +109,39 @@ def _mixture(text: str) -> LigandRecord | None:
 _SMILES_SYNTAX = re.compile(r"^[^\s]*[()\[\]=#@/\\+%0-9][^\s]*$")
 
 
+#: Largest ligand text (name or SMILES) read, in characters; longer text is ``too_large``
+#: before RDKit sees it (RDKit crashes the process on chains of about 20,000 atoms).
+MAX_LIGAND_CHARS = 2_000
+#: Largest ligand, in heavy atoms (a C18 ligand has 19 or 20): above it ``too_large``.
+MAX_HEAVY_ATOMS = 400
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else f"{text[:40]!r}... ({len(text):,} characters)"
+
+
 def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if not isinstance(text, str) or not text.strip():
         raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
+    if len(text) > MAX_LIGAND_CHARS:
+        raise TooLargeError(
+            f"ligand {_short(text)} is longer than the limit of {MAX_LIGAND_CHARS:,} characters"
+        )
     record = lookup_name(text)
     if record is None:
         record = LigandRecord(text=text, smiles=text.strip(), source="smiles")
-    mol = _parse_smiles(record.smiles)
+    parts = record.smiles.split()
+    if record.source == "smiles" and len(parts) > 1:
+        mixture = _mixture(text)
+        if mixture is not None:
+            return mixture, _checked_mol(mixture.smiles, text)
+        if _parse_smiles(parts[0]) is not None:  # RDKit would read the rest as a name
+            raise InvalidSmilesError(
+                f"ligand {_short(text)} holds {len(parts)} whitespace-separated parts: it is "
+                "not one SMILES (RDKit would silently keep only the first part) and not a "
+                "known ligand name"
+            )
+    mol = _parse_smiles(record.smiles) if len(parts) == 1 else None
     if mol is None and record.source == "smiles":
         mixture = _mixture(text)
         if mixture is not None:
@@ -130,6 +158,13 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
             f"ligand {text!r} is not a known ligand name and not a parseable SMILES{hint}"
         )
     return record, mol
+
+
+def _checked_mol(smiles: str, text: str) -> Chem.Mol:
+    mol = _parse_smiles(smiles)
+    if mol is None or mol.GetNumAtoms() == 0:
+        raise InvalidSmilesError(f"unparseable SMILES in ligand {_short(text)}")
+    return mol
 
 
 def resolve_ligand(text: str) -> LigandRecord:
@@ -324,6 +359,11 @@ def _features_many(
 def _parse(text: str) -> tuple[LigandRecord, Chem.Mol, dict[int, int]]:
     """Resolve and parse ``text``; check its elements; return its atoms per atomic number."""
     record, mol = _resolve(text)
+    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+        raise TooLargeError(
+            f"ligand {_short(text)} has {mol.GetNumHeavyAtoms():,} heavy atoms, above the "
+            f"limit of {MAX_HEAVY_ATOMS}"
+        )
     counts = element_counts(mol)
     if not SUPPORTED_ELEMENTS.issuperset(counts):
         bad = sorted(
@@ -461,7 +501,8 @@ def useful_jobs(n_jobs: int, n_distinct: int) -> int:
 
 def _new_pool(jobs: int) -> multiprocessing.pool.Pool:
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    return ctx.Pool(jobs)
+    # workers exit with their parent (kill -9 of the main process) and ignore Ctrl-C
+    return ctx.Pool(jobs, initializer=worker_setup)
 
 
 #: The pool of :func:`shared_workers` while its block runs (at most one).
