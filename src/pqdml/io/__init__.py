@@ -13,7 +13,7 @@ The floor of the package: it imports nothing of pqdml but :mod:`pqdml.exceptions
 
 from pqdml.io.chunks import count_rows, input_columns, iter_chunks, read_chunks, write_chunks
 from pqdml.io.paths import check_model_output, check_output, is_model_dir
-from pqdml.io.processes import worker_setup
+from pqdml.io.processes import sigint_ignored, worker_setup
 from pqdml.io.tables import (
     TABLE_SUFFIXES,
     atomic_open,
@@ -41,8 +41,9 @@ __all__ = [
     "read_smi",
     "read_table",
     "sha256_file",
+    "sigint_ignored",
     "table_kind",
-    "write_chunks",
     "worker_setup",
+    "write_chunks",
     "write_table",
 ]

@@ -21,8 +21,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
-__all__ = ["parent_death_signal", "worker_setup"]
+__all__ = ["parent_death_signal", "sigint_ignored", "worker_setup"]
 
 #: ``PR_SET_PDEATHSIG`` of ``<linux/prctl.h>``.
 _PR_SET_PDEATHSIG = 1
@@ -42,6 +43,24 @@ def parent_death_signal(sig: int = signal.SIGKILL) -> bool:
         return int(libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
+
+
+@contextlib.contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while the block runs (in the main thread; elsewhere it changes nothing).
+
+    A process started inside the block inherits the ignored SIGINT through ``exec``, so a
+    Ctrl-C during its (long) start-up cannot print a traceback there.
+    """
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _watch_parent(parent: int) -> None:

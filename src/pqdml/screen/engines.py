@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import pickle
 import traceback
-from multiprocessing.connection import wait
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import wait
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pqdml.io import worker_setup
+from pqdml.io import sigint_ignored, worker_setup
 from pqdml.model import Predictor
 from pqdml.screen.chunk import ChunkOptions, failed_rows, row_keys, run_chunk
 
@@ -102,7 +102,8 @@ class _Worker:
         self.proc = ctx.Process(
             target=_affinity_worker, args=(self.tasks, send, os.getpid()), daemon=True
         )
-        self.proc.start()
+        with sigint_ignored():  # Ctrl-C is the parent's to handle
+            self.proc.start()
         send.close()  # only the child writes: its death gives EOF here
         self.inflight: dict[int, tuple[int, np.ndarray, pd.DataFrame]] = {}
 
@@ -128,10 +129,9 @@ def _stream(
 ) -> list[pd.DataFrame]:
     """Run ``sub`` in one fresh process, ``block`` rows at a time; the blocks it finished."""
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(
-        target=_isolated_worker, args=(blob, sub, opts, block, send), daemon=True
-    )
-    proc.start()
+    proc = ctx.Process(target=_isolated_worker, args=(blob, sub, opts, block, send), daemon=True)
+    with sigint_ignored():
+        proc.start()
     send.close()
     frames: list[pd.DataFrame] = []
     try:
