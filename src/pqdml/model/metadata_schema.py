@@ -25,6 +25,7 @@ crude edits, not a careful forger (who could, for example, change the trees in
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -99,7 +100,7 @@ class Conformal(_Open):
         r = self.residuals
         if min(r) < 0:
             raise ValueError("residuals must be >= 0")
-        if any(b < a for a, b in zip(r, r[1:], strict=False)):
+        if any(b < a for a, b in itertools.pairwise(r)):
             raise ValueError("residuals must be sorted (ascending)")
         if max(r) == 0:
             raise ValueError("residuals are all zero (a zero-width interval)")
@@ -193,8 +194,9 @@ def _expected_names(featurizer: Featurizer) -> list[str]:
 
 
 def _check_features(meta: ModelMetadata) -> None:
-    """Feature names: the configured ligand/composition features in order, then process
-    columns, then categorical levels (sorted within each column).
+    """Check the order: configured ligand/composition features, process columns, levels.
+
+    Categorical levels are sorted within each column, as the featurizer writes them.
     """
     names = meta.feature_names
     expected = _expected_names(meta.featurizer)
