@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -77,6 +78,18 @@ class UsageProblem(click.ClickException):
 INTERRUPTED = 130
 
 
+def _input_files(ctx: click.Context | None) -> list[str]:
+    """The command's arguments that name existing input files (for error messages)."""
+    if ctx is None:
+        return []
+    outputs = {"out", "output", "json_out"}
+    return [
+        str(v)
+        for k, v in ctx.params.items()
+        if k not in outputs and isinstance(v, str | os.PathLike) and os.path.isfile(v)
+    ]
+
+
 def handle_errors(func: F) -> F:
     """Turn an error about the user's input into a one-line CLI error.
 
@@ -100,6 +113,10 @@ def handle_errors(func: F) -> F:
                 raise
             text = err.args[0] if isinstance(err, KeyError) and err.args else err
             line = " ".join(str(text).split("\n")[0].split()) or type(err).__name__
+            if not isinstance(err, PQDMLError | OSError):  # a library's message: name the input
+                named = [p for p in _input_files(ctx) if p not in line]
+                if named and len(named) == len(_input_files(ctx)):
+                    line += f" (reading {', '.join(map(repr, named))})"
             if isinstance(err, OutputPathError):
                 raise UsageProblem(line) from err
             raise click.ClickException(line) from err

@@ -58,9 +58,11 @@ def read_smi(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 @contextlib.contextmanager
 def decoding(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Turn a decoding error while reading ``path`` into one naming the file and the fix."""
+    """Turn a decoding error (or an empty file) while reading ``path`` into one naming it."""
     try:
         yield
+    except pd.errors.EmptyDataError:
+        raise UnknownFormatError(f"{str(path)!r} is empty: no header row, no data") from None
     except UnicodeDecodeError as exc:
         raise UnknownFormatError(
             f"{str(path)!r} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
