@@ -79,7 +79,7 @@ INTERRUPTED = 130
 
 
 def _input_files(ctx: click.Context | None) -> list[str]:
-    """The command's arguments that name existing input files (for error messages)."""
+    """Return the command's arguments that name existing input files (for messages)."""
     if ctx is None:
         return []
     outputs = {"out", "output", "json_out"}
