@@ -113,7 +113,8 @@ def handle_errors(func: F) -> F:
                 raise
             text = err.args[0] if isinstance(err, KeyError) and err.args else err
             line = " ".join(str(text).split("\n")[0].split()) or type(err).__name__
-            if not isinstance(err, PQDMLError | OSError):  # a library's message: name the input
+            names_file = isinstance(err, PQDMLError) or getattr(err, "filename", None)
+            if not names_file:  # a library's message: name the input
                 named = [p for p in _input_files(ctx) if p not in line]
                 if named and len(named) == len(_input_files(ctx)):
                     line += f" (reading {', '.join(map(repr, named))})"
