@@ -19,11 +19,12 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
-import multiprocessing.pool
 import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -481,10 +482,15 @@ def featurize_ligands(
 _Block = tuple[list[tuple[Any, ...]], np.ndarray, list[Any]]
 
 
-def _chunk_block(args: tuple[list[str | None], str, int, list[str], int]) -> _Block:
+_ChunkArgs = tuple[list[str | None], str, int, list[str], int]
+
+
+def _chunk_block(args: _ChunkArgs) -> _Block:
     """Featurize one chunk into (text columns per row, float64 feature block, fingerprints)."""
-    columns, fingerprint_bits = args[3], args[4]
-    rows = _chunk_rows(args)
+    return _rows_block(_chunk_rows(args), args[3], args[4])
+
+
+def _rows_block(rows: list[tuple[Any, ...]], columns: list[str], fingerprint_bits: int) -> _Block:
     n_text = len(_META) + len(LIGAND_STRING_FEATURES)
     stop = len(columns) - (1 if fingerprint_bits else 0)
     texts = [row[:n_text] for row in rows]
@@ -509,14 +515,14 @@ def useful_jobs(n_jobs: int, n_distinct: int) -> int:
     return max(1, min(n_jobs, n_distinct // _PER_JOB + 1))
 
 
-def _new_pool(jobs: int) -> multiprocessing.pool.Pool:
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     # workers exit with their parent (kill -9 of the main process) and ignore Ctrl-C
-    return ctx.Pool(jobs, initializer=worker_setup)
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_setup)
 
 
 #: The pool of :func:`shared_workers` while its block runs (at most one).
-_SHARED: list[tuple[int, multiprocessing.pool.Pool]] = []
+_SHARED: list[tuple[int, ProcessPoolExecutor]] = []
 
 
 @contextlib.contextmanager
@@ -531,22 +537,76 @@ def shared_workers(n_jobs: int) -> Iterator[None]:
     if n_jobs < 2 or _SHARED:
         yield
         return
-    with _new_pool(n_jobs) as pool:
-        _SHARED.append((n_jobs, pool))
-        try:
-            yield
-        finally:
-            _SHARED.clear()
+    _SHARED.append((n_jobs, _new_pool(n_jobs)))
+    try:
+        yield
+    finally:
+        _SHARED.pop()[1].shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
-def _worker_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """Yield the shared pool when one with enough workers is open, else a new pool."""
     if _SHARED and _SHARED[0][0] >= jobs:
         yield _SHARED[0][1]
         return
-    with _new_pool(jobs) as pool:
+    pool = _new_pool(jobs)
+    try:
         yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Status of a ligand whose featurization killed the worker process (a native crash).
+CRASHED = "featurizer_crashed"
+
+
+def _blocks(pool: ProcessPoolExecutor, args: list[_ChunkArgs]) -> Iterator[_Block]:
+    """:func:`_chunk_block` of each chunk in ``pool``, in order; a crash costs one row only.
+
+    When a worker process dies (a native crash in RDKit), the pool is broken: the
+    chunks not yet done are featurized by :func:`_isolated_block`, and a shared pool is
+    replaced by a new one for the next batches.
+    """
+    done = 0
+    try:
+        for block in pool.map(_chunk_block, args):
+            yield block
+            done += 1
+    except BrokenProcessPool:
+        if _SHARED and _SHARED[0][1] is pool:
+            _SHARED[0] = (_SHARED[0][0], _new_pool(_SHARED[0][0]))
+        pool.shutdown(wait=False)
+        for arg in args[done:]:
+            yield _isolated_block(arg)
+
+
+def _isolated_block(arg: _ChunkArgs) -> _Block:
+    """Featurize one chunk in a fresh process, halving it until the killing texts are found.
+
+    A text that kills its process on its own gets the status :data:`CRASHED`.
+    """
+    values = arg[0]
+    pool = _new_pool(1)
+    try:
+        return pool.submit(_chunk_block, arg).result()
+    except BrokenProcessPool:
+        if len(values) == 1:
+            blank = [None] * (len(arg[3]) - 2)
+            message = (
+                f"featurizing {values[0]!r} killed the worker process (a native crash in "
+                "RDKit); the other rows are unaffected"
+            )
+            return _rows_block([(CRASHED, message, *blank)], arg[3], arg[4])
+        mid = len(values) // 2
+        halves = [_isolated_block((part, *arg[1:])) for part in (values[:mid], values[mid:])]
+        return (
+            halves[0][0] + halves[1][0],
+            np.concatenate([halves[0][1], halves[1][1]]),
+            halves[0][2] + halves[1][2],
+        )
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _featurize_table(
@@ -596,7 +656,7 @@ def _featurize_table(
                 bar.update(len(arg[0]))
         else:
             with _worker_pool(jobs) as pool:
-                for arg, block in zip(args, pool.imap(_chunk_block, args), strict=True):
+                for arg, block in zip(args, _blocks(pool, args), strict=True):
                     blocks.append(block)
                     bar.update(len(arg[0]))
     texts = [row for block in blocks for row in block[0]]

@@ -9,6 +9,7 @@ destroying the input after a long run.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,8 +44,14 @@ def _writable_dir(path: Path, shown: str) -> None:
         parent = parent.parent
     if not parent.is_dir():
         raise OutputPathError(f"cannot write {shown!r}: {str(parent)!r} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputPathError(f"cannot write {shown!r}: directory {str(parent)!r} is not writable")
+    try:  # a real probe: os.access says yes to root on a read-only file system
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise OutputPathError(
+            f"cannot write {shown!r}: directory {str(parent)!r} is not writable "
+            f"({exc.strerror or exc})"
+        ) from None
 
 
 def check_output(
