@@ -316,13 +316,13 @@ def _features_many(
         parsed: list[tuple[LigandRecord, Chem.Mol, dict[int, int]] | InvalidInputError] = []
         for text in texts[start : start + _STAGE_BATCH]:
             try:
-                item = _parse(text)
-                if descriptors == "full" and item[1].GetNumHeavyAtoms() > MAX_HEAVY_ATOMS_FULL:
+                one = _parse(text)
+                if descriptors == "full" and one[1].GetNumHeavyAtoms() > MAX_HEAVY_ATOMS_FULL:
                     raise TooLargeError(
-                        f"ligand {_short(text)} has {item[1].GetNumHeavyAtoms():,} heavy atoms, "
+                        f"ligand {_short(text)} has {one[1].GetNumHeavyAtoms():,} heavy atoms, "
                         f"above the limit of {MAX_HEAVY_ATOMS_FULL} for the full descriptor set"
                     )
-                parsed.append(item)
+                parsed.append(one)
             except InvalidInputError as exc:
                 parsed.append(exc)
         # per text: its cache key, dictionary name and molecule, or its input error
