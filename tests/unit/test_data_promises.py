@@ -158,7 +158,7 @@ def test_a_worker_exits_within_seconds_of_its_parent_being_killed(tmp_path):
         time.sleep(1.0)  # let the child arm its parent-death signal
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        gone, alive = psutil.wait_procs([child], timeout=5)
+        _, alive = psutil.wait_procs([child], timeout=5)
         for p in alive:
             p.kill()
         assert not alive, "the worker outlived its parent"
