@@ -165,3 +165,21 @@ def test_a_worker_exits_within_seconds_of_its_parent_being_killed(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_training_reads_labels_as_validate_does():
+    from pqdml.data.labels import label_values
+    from pqdml.model.train import training_targets
+
+    values = ["71.5", "62 %", "101", "-3", "", "0.41", "0.37", "0.52", "88"]
+    records = pd.DataFrame({"plqy_percent": values})
+    with pytest.warns(UserWarning, match="fractions mixed with percentages"):
+        y, reason = training_targets(records, "plqy_percent")
+    assert y.notna().tolist() == [True, False, False, False, False, True, True, True, True]
+    assert reason.tolist()[1:5] == [
+        "plqy_percent is not a number",
+        "plqy_percent outside the valid range 0–100 %",
+        "plqy_percent outside the valid range 0–100 %",
+        "missing plqy_percent",
+    ]
+    assert label_values(pd.Series([0.4, 55.0, 70.0, 81.0]), "plqy_percent")[2] == []

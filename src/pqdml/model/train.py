@@ -29,6 +29,7 @@ import importlib.metadata
 import os
 import platform
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ import pandas as pd
 import xgboost
 
 from pqdml import __version__
+from pqdml.data.labels import label_values
 from pqdml.data.records import ligand_text
 from pqdml.data.targets import TARGETS
 from pqdml.features import RecordFeaturizer, featurize_records, process_columns
@@ -98,9 +100,9 @@ def training_targets(
     """
     if column not in records:
         raise ValueError(f"the data has no {column!r} column to train on")
-    y = pd.to_numeric(records[column], errors="coerce")
-    reason = pd.Series("", index=records.index, dtype=object)
-    reason[y.isna()] = f"missing {column}"
+    y, reason, notes = label_values(records[column], column)  # as validate: no clipping
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
     if not relative_to_control:
         return y, reason
     control = _is_control(records)
