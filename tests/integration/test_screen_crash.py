@@ -7,6 +7,7 @@ import signal
 
 import pandas as pd
 import psutil
+import pytest
 from test_screen import StandIn, distinct
 
 from pqdml.screen import screen
@@ -24,6 +25,7 @@ class Segfaulting(StandIn):
         return super().predict(records, level=level)
 
 
+@pytest.mark.slow
 def test_killing_rows_are_marked_and_every_other_row_is_predicted(tmp_path):
     frame = distinct(30)
     rows = frame.to_dict("records")
