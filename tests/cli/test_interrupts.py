@@ -91,3 +91,29 @@ def test_kill_9_of_the_main_process_ends_its_workers(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert not _gone(children, 5), "workers outlived the main process"
+
+
+def test_ctrl_c_stops_a_parallel_featurize_quickly(tmp_path):
+    src = _candidates(tmp_path / "ligands.csv", 30_000)
+    out = tmp_path / "features.csv"
+    cmd = [sys.executable, "-m", "pqdml", "featurize", str(src), "-o", str(out), "-j", "2"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(psutil.Process(proc.pid).children()) < 2:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(1.0)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        sent = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert took < 10, f"Ctrl-C took {took:.1f} s"
+    assert "Traceback" not in err
+    assert not _gone(children, 5)
+    assert not out.exists()  # no partial output
