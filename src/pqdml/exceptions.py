@@ -95,3 +95,13 @@ class ModelArtifactError(PQDMLError, ValueError):
 
 class LeakageError(PQDMLError, ValueError):
     """A feature set that would leak the target (e.g. Voc as input to a PCE model)."""
+
+
+class TooLargeError(InvalidInputError):
+    """An input above the documented size limits, refused before any parsing."""
+
+    code = "too_large"
+
+
+class OutputPathError(PQDMLError, ValueError):
+    """An output path that would overwrite an input, a model file, or cannot be written."""

@@ -21,7 +21,7 @@ import pandas as pd
 from pqdml.chem import ligand as ligand_mod
 from pqdml.exceptions import InvalidInputError
 
-__all__ = ["ANCHORS", "BACKBONES", "generate_library", "real_library"]
+__all__ = ["ANCHORS", "BACKBONES", "MAX_CHAIN", "generate_library", "real_library"]
 
 
 def _one(suffix: str) -> Callable[[str, str], str]:
@@ -142,6 +142,10 @@ def _check_choice(kind: str, values: Iterable[str], allowed: Mapping[str, object
     return out
 
 
+#: Longest chain :func:`generate_library` enumerates (surface ligands stop near C22).
+MAX_CHAIN = 40
+
+
 def generate_library(
     *,
     anchors: Sequence[str] | None = None,
@@ -182,8 +186,11 @@ def generate_library(
     anchor_keys = list(ANCHORS) if anchors is None else _variants_for(anchors)
     backbone_keys = _check_choice("backbone", backbones, BACKBONES)
     lengths = [int(n) for n in chain_lengths]
-    if any(n < 1 for n in lengths):
-        raise InvalidInputError(f"chain lengths must be >= 1, got {lengths}", code="invalid_chain")
+    if any(n < 1 or n > MAX_CHAIN for n in lengths):
+        raise InvalidInputError(
+            f"chain lengths must be between 1 and {MAX_CHAIN}, got {min(lengths)}..{max(lengths)}",
+            code="invalid_chain",
+        )
     if max_size is not None and max_size < 0:
         raise InvalidInputError(f"max_size must be >= 0, got {max_size}", code="invalid_size")
     columns = ["name", "ligand_smiles", "anchor", "backbone", "chain_length"]

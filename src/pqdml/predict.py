@@ -13,6 +13,7 @@ import pandas as pd
 
 from pqdml import exceptions as exc
 from pqdml.chem.ligand import resolve_ligand
+from pqdml.data.records import check_stage
 from pqdml.data.targets import target_spec
 from pqdml.explain import explain_predictions
 from pqdml.model import Predictor, resolve_model
@@ -194,6 +195,7 @@ def predict_one(
         raise exc.UnknownLigandError(f"ligand {ligand!r} is empty")
     if not isinstance(composition, str) or not composition.strip():
         raise exc.InvalidCompositionError(f"composition {composition!r} is empty")
+    stage = check_stage(stage)
     model = resolve_model(model, target)
     smiles = _resolve_smiles(ligand.strip())
     record: dict[str, Any] = {

@@ -19,11 +19,12 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
-import multiprocessing.pool
 import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -45,9 +46,11 @@ from pqdml.chem._dictionary import LigandRecord, dictionary_records, lookup_name
 from pqdml.exceptions import (
     InvalidInputError,
     InvalidSmilesError,
+    TooLargeError,
     UnknownLigandError,
     UnsupportedElementError,
 )
+from pqdml.io import worker_setup
 
 __all__ = [
     "LIGAND_NUMERIC_FEATURES",
@@ -107,7 +110,6 @@ def _mixture(text: str) -> LigandRecord | None:
 _SMILES_SYNTAX = re.compile(r"^[^\s]*[()\[\]=#@/\\+%0-9][^\s]*$")
 
 
-_INNER_SPACE = re.compile(r"\s")
 #: Letters SMILES may write outside brackets (the organic subset, aromatic forms included).
 _ORGANIC_SUBSET = re.compile(r"(?:Cl|Br|[BCNOPSFI]|[bcnops])+")
 _BRACKET_ATOM = re.compile(r"\[[^\]]*\]")
@@ -126,16 +128,43 @@ def _looks_like_a_name(text: str) -> bool:
     )
 
 
+#: Largest ligand text (name or SMILES) read, in characters; longer text is ``too_large``
+#: before RDKit sees it (RDKit crashes the process on chains of about 20,000 atoms).
+MAX_LIGAND_CHARS = 4_000
+#: Largest ligand, in heavy atoms (a C18 ligand has 19 or 20; real ligands stay far below):
+#: above it ``too_large``.
+MAX_HEAVY_ATOMS = 1_500
+#: Largest ligand with ``descriptors="full"``: some RDKit descriptors grow as the fourth
+#: power of the size (2.8 s at 200 heavy atoms, 15 min at 1,500).
+MAX_HEAVY_ATOMS_FULL = 200
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else f"{text[:40]!r}... ({len(text):,} characters)"
+
+
 def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
     if not isinstance(text, str) or not text.strip():
         raise UnknownLigandError(f"empty ligand text {text!r}", code="missing")
+    if len(text) > MAX_LIGAND_CHARS:
+        raise TooLargeError(
+            f"ligand {_short(text)} is longer than the limit of {MAX_LIGAND_CHARS:,} characters"
+        )
     record = lookup_name(text)
     if record is None:
         record = LigandRecord(text=text, smiles=text.strip(), source="smiles")
-    # RDKit reads text after a space as the molecule's name ("CCN + HI" would be CCN):
-    # text with inner whitespace is a mixture or a name, never a SMILES
-    spaced = record.source == "smiles" and _INNER_SPACE.search(record.smiles) is not None
-    mol = None if spaced else _parse_smiles(record.smiles)
+    parts = record.smiles.split()
+    if record.source == "smiles" and len(parts) > 1:
+        mixture = _mixture(text)
+        if mixture is not None:
+            return mixture, _checked_mol(mixture.smiles, text)
+        if _parse_smiles(parts[0]) is not None:  # RDKit would read the rest as a name
+            raise InvalidSmilesError(
+                f"ligand {_short(text)} holds {len(parts)} whitespace-separated parts: it is "
+                "not one SMILES (RDKit would silently keep only the first part) and not a "
+                "known ligand name"
+            )
+    mol = _parse_smiles(record.smiles) if len(parts) == 1 else None
     if mol is None and record.source == "smiles":
         mixture = _mixture(text)
         if mixture is not None:
@@ -156,6 +185,13 @@ def _resolve(text: str) -> tuple[LigandRecord, Chem.Mol]:
             f"ligand {text!r} is not a known ligand name and not a parseable SMILES{hint}"
         )
     return record, mol
+
+
+def _checked_mol(smiles: str, text: str) -> Chem.Mol:
+    mol = _parse_smiles(smiles)
+    if mol is None or mol.GetNumAtoms() == 0:
+        raise InvalidSmilesError(f"unparseable SMILES in ligand {_short(text)}")
+    return mol
 
 
 def resolve_ligand(text: str) -> LigandRecord:
@@ -302,7 +338,13 @@ def _features_many(
         parsed: list[tuple[LigandRecord, Chem.Mol, dict[int, int]] | InvalidInputError] = []
         for text in texts[start : start + _STAGE_BATCH]:
             try:
-                parsed.append(_parse(text))
+                one = _parse(text)
+                if descriptors == "full" and one[1].GetNumHeavyAtoms() > MAX_HEAVY_ATOMS_FULL:
+                    raise TooLargeError(
+                        f"ligand {_short(text)} has {one[1].GetNumHeavyAtoms():,} heavy atoms, "
+                        f"above the limit of {MAX_HEAVY_ATOMS_FULL} for the full descriptor set"
+                    )
+                parsed.append(one)
             except InvalidInputError as exc:
                 parsed.append(exc)
         # per text: its cache key, dictionary name and molecule, or its input error
@@ -350,6 +392,11 @@ def _features_many(
 def _parse(text: str) -> tuple[LigandRecord, Chem.Mol, dict[int, int]]:
     """Resolve and parse ``text``; check its elements; return its atoms per atomic number."""
     record, mol = _resolve(text)
+    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+        raise TooLargeError(
+            f"ligand {_short(text)} has {mol.GetNumHeavyAtoms():,} heavy atoms, above the "
+            f"limit of {MAX_HEAVY_ATOMS}"
+        )
     counts = element_counts(mol)
     if not SUPPORTED_ELEMENTS.issuperset(counts):
         bad = sorted(
@@ -457,10 +504,15 @@ def featurize_ligands(
 _Block = tuple[list[tuple[Any, ...]], np.ndarray, list[Any]]
 
 
-def _chunk_block(args: tuple[list[str | None], str, int, list[str], int]) -> _Block:
+_ChunkArgs = tuple[list[str | None], str, int, list[str], int]
+
+
+def _chunk_block(args: _ChunkArgs) -> _Block:
     """Featurize one chunk into (text columns per row, float64 feature block, fingerprints)."""
-    columns, fingerprint_bits = args[3], args[4]
-    rows = _chunk_rows(args)
+    return _rows_block(_chunk_rows(args), args[3], args[4])
+
+
+def _rows_block(rows: list[tuple[Any, ...]], columns: list[str], fingerprint_bits: int) -> _Block:
     n_text = len(_META) + len(LIGAND_STRING_FEATURES)
     stop = len(columns) - (1 if fingerprint_bits else 0)
     texts = [row[:n_text] for row in rows]
@@ -485,13 +537,14 @@ def useful_jobs(n_jobs: int, n_distinct: int) -> int:
     return max(1, min(n_jobs, n_distinct // _PER_JOB + 1))
 
 
-def _new_pool(jobs: int) -> multiprocessing.pool.Pool:
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    return ctx.Pool(jobs)
+    # workers exit with their parent (kill -9 of the main process) and ignore Ctrl-C
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_setup)
 
 
 #: The pool of :func:`shared_workers` while its block runs (at most one).
-_SHARED: list[tuple[int, multiprocessing.pool.Pool]] = []
+_SHARED: list[tuple[int, ProcessPoolExecutor]] = []
 
 
 @contextlib.contextmanager
@@ -506,22 +559,76 @@ def shared_workers(n_jobs: int) -> Iterator[None]:
     if n_jobs < 2 or _SHARED:
         yield
         return
-    with _new_pool(n_jobs) as pool:
-        _SHARED.append((n_jobs, pool))
-        try:
-            yield
-        finally:
-            _SHARED.clear()
+    _SHARED.append((n_jobs, _new_pool(n_jobs)))
+    try:
+        yield
+    finally:
+        _SHARED.pop()[1].shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
-def _worker_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """Yield the shared pool when one with enough workers is open, else a new pool."""
     if _SHARED and _SHARED[0][0] >= jobs:
         yield _SHARED[0][1]
         return
-    with _new_pool(jobs) as pool:
+    pool = _new_pool(jobs)
+    try:
         yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Status of a ligand whose featurization killed the worker process (a native crash).
+CRASHED = "featurizer_crashed"
+
+
+def _blocks(pool: ProcessPoolExecutor, args: list[_ChunkArgs]) -> Iterator[_Block]:
+    """:func:`_chunk_block` of each chunk in ``pool``, in order; a crash costs one row only.
+
+    When a worker process dies (a native crash in RDKit), the pool is broken: the
+    chunks not yet done are featurized by :func:`_isolated_block`, and a shared pool is
+    replaced by a new one for the next batches.
+    """
+    done = 0
+    try:
+        for block in pool.map(_chunk_block, args):
+            yield block
+            done += 1
+    except BrokenProcessPool:
+        if _SHARED and _SHARED[0][1] is pool:
+            _SHARED[0] = (_SHARED[0][0], _new_pool(_SHARED[0][0]))
+        pool.shutdown(wait=False)
+        for arg in args[done:]:
+            yield _isolated_block(arg)
+
+
+def _isolated_block(arg: _ChunkArgs) -> _Block:
+    """Featurize one chunk in a fresh process, halving it until the killing texts are found.
+
+    A text that kills its process on its own gets the status :data:`CRASHED`.
+    """
+    values = arg[0]
+    pool = _new_pool(1)
+    try:
+        return pool.submit(_chunk_block, arg).result()
+    except BrokenProcessPool:
+        if len(values) == 1:
+            blank = [None] * (len(arg[3]) - 2)
+            message = (
+                f"featurizing {values[0]!r} killed the worker process (a native crash in "
+                "RDKit); the other rows are unaffected"
+            )
+            return _rows_block([(CRASHED, message, *blank)], arg[3], arg[4])
+        mid = len(values) // 2
+        halves = [_isolated_block((part, *arg[1:])) for part in (values[:mid], values[mid:])]
+        return (
+            halves[0][0] + halves[1][0],
+            np.concatenate([halves[0][1], halves[1][1]]),
+            halves[0][2] + halves[1][2],
+        )
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _featurize_table(
@@ -571,7 +678,7 @@ def _featurize_table(
                 bar.update(len(arg[0]))
         else:
             with _worker_pool(jobs) as pool:
-                for arg, block in zip(args, pool.imap(_chunk_block, args), strict=True):
+                for arg, block in zip(args, _blocks(pool, args), strict=True):
                     blocks.append(block)
                     bar.update(len(arg[0]))
     texts = [row for block in blocks for row in block[0]]

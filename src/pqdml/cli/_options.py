@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,7 +11,7 @@ import click
 
 from pqdml.data.formats import FORMATS
 from pqdml.data.targets import SHIPPED_TARGETS, TARGETS
-from pqdml.exceptions import PQDMLError
+from pqdml.exceptions import OutputPathError, PQDMLError
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -67,22 +68,58 @@ def target_option(*, shipped: bool = False, required: bool = False) -> Callable[
     )
 
 
-def handle_errors(func: F) -> F:
-    """Turn an error about the user's input into a one-line CLI error (exit code 1).
+class UsageProblem(click.ClickException):
+    """A one-line error about how the command was called (exit code 2, no usage text)."""
 
-    pqdml's own errors, missing files and bad values name the input and the reason, so
-    the message is all a user needs; ``pqdml --debug COMMAND`` shows the traceback instead.
+    exit_code = 2
+
+
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+def _input_files(ctx: click.Context | None) -> list[str]:
+    """Return the command's arguments that name existing input files (for messages)."""
+    if ctx is None:
+        return []
+    outputs = {"out", "output", "json_out"}
+    return [
+        str(v)
+        for k, v in ctx.params.items()
+        if k not in outputs and isinstance(v, str | os.PathLike) and os.path.isfile(v)
+    ]
+
+
+def handle_errors(func: F) -> F:
+    """Turn an error about the user's input into a one-line CLI error.
+
+    pqdml's own errors, missing or unreadable files, a full disk and bad values name the
+    input and the reason, so the message is all a user needs: exit code 2 for an output
+    path that is refused (a usage error), 1 for the others. ``pqdml --debug COMMAND``
+    shows the traceback instead. Ctrl-C exits with code 130 after one line (a command
+    that can resume says how in its own handler first).
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (PQDMLError, FileNotFoundError, ValueError, KeyError) as err:
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted (Ctrl-C)", err=True)
+            raise click.exceptions.Exit(INTERRUPTED) from None
+        except (PQDMLError, OSError, ValueError, KeyError) as err:
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.find_root().params.get("debug"):
                 raise
             text = err.args[0] if isinstance(err, KeyError) and err.args else err
-            raise click.ClickException(str(text)) from err
+            line = " ".join(str(text).split("\n")[0].split()) or type(err).__name__
+            names_file = isinstance(err, PQDMLError) or getattr(err, "filename", None)
+            if not names_file:  # a library's message: name the input
+                named = [p for p in _input_files(ctx) if p not in line]
+                if named and len(named) == len(_input_files(ctx)):
+                    line += f" (reading {', '.join(map(repr, named))})"
+            if isinstance(err, OutputPathError):
+                raise UsageProblem(line) from err
+            raise click.ClickException(line) from err
 
     return wrapper  # type: ignore[return-value]

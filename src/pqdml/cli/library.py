@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from pqdml.chem.ligand import MAX_HEAVY_ATOMS
 from pqdml.cli import main
 from pqdml.cli._options import handle_errors
-from pqdml.io import write_table
-from pqdml.library import BACKBONES, generate_library, real_library
+from pqdml.io import check_output, write_table
+from pqdml.library import BACKBONES, MAX_CHAIN, generate_library, real_library
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -26,8 +27,8 @@ def library_group() -> None:
 @library_group.command("generate")
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False))
 @click.option("--anchors", default=None, help="Comma-separated anchoring groups (default: all).")
-@click.option("--min-chain", type=click.IntRange(1), default=2, show_default=True)
-@click.option("--max-chain", type=click.IntRange(1), default=18, show_default=True)
+@click.option("--min-chain", type=click.IntRange(1, MAX_CHAIN), default=2, show_default=True)
+@click.option("--max-chain", type=click.IntRange(1, MAX_CHAIN), default=18, show_default=True)
 @click.option("--backbones", default="linear,branched,aromatic", show_default=True)
 @click.option("--max-size", type=click.IntRange(0), default=None)
 @handle_errors
@@ -42,6 +43,7 @@ def generate_command(
     """Enumerate anchoring group x chain length x backbone as canonical SMILES with names."""
     if min_chain > max_chain:
         raise click.BadParameter("--min-chain is larger than --max-chain")
+    check_output(out, kinds=("csv", "tsv", "parquet"))
     lib = generate_library(
         anchors=_split(anchors),
         chain_lengths=range(min_chain, max_chain + 1),
@@ -55,10 +57,13 @@ def generate_command(
 @library_group.command("real")
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False))
 @click.option("--anchors", default=None, help="Comma-separated anchoring groups (default: any).")
-@click.option("--max-heavy-atoms", type=click.IntRange(1), default=40, show_default=True)
+@click.option(
+    "--max-heavy-atoms", type=click.IntRange(1, MAX_HEAVY_ATOMS), default=40, show_default=True
+)
 @handle_errors
 def real_command(out: str, anchors: str | None, max_heavy_atoms: int) -> None:
     """Real molecules with an anchoring group, from the PubChem table bundled in `chemicals`."""
+    check_output(out, kinds=("csv", "tsv", "parquet"))
     lib = real_library(anchors=_split(anchors), max_heavy_atoms=max_heavy_atoms)
     path = write_table(lib, Path(out))
     click.echo(f"wrote {len(lib)} molecules to {path}")

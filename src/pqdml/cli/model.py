@@ -9,6 +9,7 @@ import click
 
 from pqdml.cli import main
 from pqdml.cli._options import format_option, handle_errors, target_option
+from pqdml.io import check_model_output, check_output
 
 
 @main.command("train")
@@ -114,6 +115,7 @@ def train_cmd(
     from pqdml.model import train
     from pqdml.model.metrics import format_pooled_table
 
+    check_model_output(output, inputs=[data])  # before a long training, not after it
     try:
         model = train(
             data,
@@ -180,6 +182,8 @@ def evaluate_cmd(model_dir: str, data: str, fmt: str | None, json_out: str | Non
     from pqdml.model import evaluate, load_model
     from pqdml.model.metrics import format_eval_table
 
+    if json_out:
+        check_output(json_out, inputs=[data, model_dir], kinds=None)
     try:
         result = evaluate(load_model(model_dir), data, fmt=fmt)
     except (ValueError, KeyError) as exc:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from pqdml.cli import main
 from pqdml.cli._options import format_option, handle_errors
+from pqdml.io import check_output
 
 
 @main.command("report")
@@ -60,6 +63,8 @@ def report(
     from pqdml.model import load_model
     from pqdml.report import write_report
 
+    check_output(out, inputs=[model_dir, data, screen])
+    check_output(Path(out).with_name(Path(out).stem + "_files") / "x", inputs=[model_dir])
     path = write_report(
         load_model(model_dir),
         data=data,

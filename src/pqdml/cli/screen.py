@@ -5,7 +5,12 @@ from __future__ import annotations
 import click
 
 from pqdml.cli import main
-from pqdml.cli._options import format_option, handle_errors, shipped_model_options
+from pqdml.cli._options import (
+    INTERRUPTED,
+    format_option,
+    handle_errors,
+    shipped_model_options,
+)
 
 
 @main.command("screen")
@@ -76,23 +81,32 @@ def screen_command(
 
     CANDIDATES may also be an original public-dataset file (see --format).
     """
-    from pqdml.screen import screen  # heavy (xgboost, dask): loaded by this command only
+    # heavy (xgboost, dask): loaded by this command only
+    from pqdml.screen import screen as screen_run
 
-    summary = screen(
-        candidates,
-        out,
-        model=model_dir,
-        target=target,
-        composition=composition,
-        stage=stage,
-        top=top,
-        chunk_size=chunk_size,
-        n_jobs=n_jobs,
-        engine=engine,
-        scheduler=scheduler,
-        progress=progress,
-        resume=not restart,
-        level=level,
-        fmt=fmt,
-    )
+    try:
+        summary = screen_run(
+            candidates,
+            out,
+            model=model_dir,
+            target=target,
+            composition=composition,
+            stage=stage,
+            top=top,
+            chunk_size=chunk_size,
+            n_jobs=n_jobs,
+            engine=engine,
+            scheduler=scheduler,
+            progress=progress,
+            resume=not restart,
+            level=level,
+            fmt=fmt,
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            f"\ninterrupted (Ctrl-C): the finished chunks are kept in {out}.parts/; run the "
+            "same command again to resume, or add --restart to start over",
+            err=True,
+        )
+        raise click.exceptions.Exit(INTERRUPTED) from None
     click.echo(str(summary))

@@ -69,7 +69,7 @@ def _header(path: Path) -> list[str]:
         import pyarrow.parquet as pq
 
         return list(pq.read_schema(path).names)
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:  # Excel writes a BOM
         first = fh.readline()
     sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
     return next(csv.reader([first], delimiter=sep))

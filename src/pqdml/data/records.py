@@ -20,17 +20,20 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from pqdml.data.schema import STAGES
 from pqdml.exceptions import InvalidInputError
 
 __all__ = [
     "LIGAND_NAME_COLUMN",
     "LIGAND_SMILES_COLUMNS",
     "candidate_records",
+    "check_stage",
     "clean_text",
     "input_keys",
     "ligand_columns",
@@ -92,6 +95,43 @@ def ligand_text(
 def _text_or_none(series: pd.Series) -> pd.Series:
     out = clean_text(series)
     return out.where(out != "", None)
+
+
+def check_stage(stage: str | None) -> str | None:
+    """Return ``stage`` if it is one of :data:`pqdml.data.STAGES` (or None); else raise.
+
+    Raises
+    ------
+    InvalidInputError
+        Code ``unknown_stage``, with the closest known stage as a suggestion.
+
+    Examples
+    --------
+    >>> check_stage("purification")
+    'purification'
+    >>> check_stage("post synthesis")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    pqdml.exceptions.InvalidInputError: unknown stage 'post synthesis'; did you mean 'post-synthesis'? ...
+    """
+    if stage is None or stage in STAGES:
+        return stage
+    key = "-".join(str(stage).lower().replace("_", " ").split())
+    close = difflib.get_close_matches(key, STAGES, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InvalidInputError(
+        f"unknown stage {stage!r}{hint} (known: {', '.join(STAGES)})", code="unknown_stage"
+    )
+
+
+def _stage_problems(stages: pd.Series) -> dict[str, str]:
+    """Message per distinct unknown stage value of a column."""
+    out: dict[str, str] = {}
+    for value in stages.dropna().unique():
+        try:
+            check_stage(value)
+        except InvalidInputError as err:
+            out[value] = str(err)
+    return out
 
 
 def _filled(chunk: pd.DataFrame, column: str, default: str | None) -> pd.Series:
@@ -162,6 +202,11 @@ def candidate_records(
         first_bad = bad & status.eq("ok")
         status[first_bad] = "invalid_process"
         message[first_bad] = [f"{col} value {v!r} is not a number" for v in raw[first_bad]]
+    bad_stages = _stage_problems(records["stage"])
+    if bad_stages:
+        unknown = records["stage"].isin(list(bad_stages)) & status.eq("ok")
+        status[unknown] = "unknown_stage"
+        message[unknown] = records.loc[unknown, "stage"].map(bad_stages)
     no_comp = comp.isna() & status.eq("ok")
     status[no_comp] = "missing_composition"
     message[no_comp] = "no composition in this row and no --composition given"

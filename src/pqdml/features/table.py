@@ -25,6 +25,7 @@ from pqdml.data.formats import canonical_dtypes, guess_format, read_records
 from pqdml.data.records import ligand_text
 from pqdml.exceptions import UnknownFormatError
 from pqdml.io import (
+    check_output,
     count_rows,
     input_columns,
     read_chunks,
@@ -286,9 +287,10 @@ def featurize_file(
     ``chunk_size`` rows at a time; each chunk goes through :func:`featurize_table` and is
     appended to a temporary file beside ``output_path``, renamed into place at the end.
     On an error or Ctrl-C the temporary file is removed: no partial output appears.
-    Whatever the chunk size, the output is ``featurize_table(read_input(input_path)[0])``
-    as :func:`pqdml.io.write_table` writes it: the same columns, types, values and row
-    order. A public dataset in its original format is converted and featurized whole.
+    Whatever the chunk size, the output is the same. The input columns of a CSV/TSV file
+    pass through as the text written (``007`` stays ``007``, ``None`` stays ``None``;
+    only empty cells are missing); a header naming a column twice is refused. A public
+    dataset in its original format is converted and featurized whole.
 
     Parameters
     ----------
@@ -337,8 +339,7 @@ def featurize_file(
     ('rows: 2, ok: 1, failed: 1 (ligand: invalid_smiles 1)', 2)
     """
     src, out = Path(input_path), Path(output_path)
-    if table_kind(out) == "smi":
-        raise UnknownFormatError(f"cannot write {str(out)!r}: .smi output is not supported")
+    check_output(out, inputs=[src], kinds=("csv", "tsv", "parquet"))
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     if not src.exists():
@@ -371,7 +372,8 @@ def featurize_file(
 
     def featurized() -> Iterator[pd.DataFrame]:
         with tqdm(total=total, unit="row", desc="ligands", file=sys.stderr, disable=disable) as bar:
-            for chunk in read_chunks(src, chunk_size, dtype=dtype):
+            # user columns pass through as written (007 stays 007, "None" stays "None")
+            for chunk in read_chunks(src, chunk_size, dtype=dtype, verbatim=True):
                 res = featurize_table(
                     chunk, composition_col=comp, n_jobs=n_jobs, progress=False, **options
                 )

@@ -13,6 +13,7 @@ Used by :func:`pqdml.features.featurize_file` and :func:`pqdml.screen.screen`.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pqdml.exceptions import UnknownFormatError
-from pqdml.io.tables import atomic_path, iter_smi, read_table, table_kind
+from pqdml.io.tables import atomic_path, decoding, iter_smi, read_table, table_kind
 
 __all__ = ["count_rows", "input_columns", "iter_chunks", "read_chunks", "write_chunks"]
 
@@ -48,17 +49,26 @@ def count_rows(path: Path, kind: str) -> int | None:
 
 
 def iter_chunks(
-    path: Path, kind: str, chunk_size: int, *, dtype: Any = str
+    path: Path, kind: str, chunk_size: int, *, dtype: Any = str, verbatim: bool = False
 ) -> Iterator[pd.DataFrame]:
     """Yield the input in chunks of ``chunk_size`` rows, every row exactly once, in order.
 
     CSV/TSV columns are read as text by default (empty cells are missing), so every chunk
     has the same column types; ``dtype`` is passed on to :func:`pandas.read_csv` instead
-    (``None`` infers types chunk by chunk). Parquet keeps the file's types.
+    (``None`` infers types chunk by chunk). With ``verbatim``, every cell is the text as
+    written: only empty cells are missing (``"None"``, ``"NaN"``, ``"null"`` stay text).
+    Parquet keeps the file's types.
     """
     if kind in ("csv", "tsv"):
         sep = "," if kind == "csv" else "\t"
-        yield from pd.read_csv(path, sep=sep, dtype=dtype, chunksize=chunk_size)
+        input_columns(path, kind)  # refuses duplicated column names
+        extra: dict[str, Any] = (
+            {"dtype": str, "keep_default_na": False, "na_values": [""]}
+            if verbatim
+            else {"dtype": dtype}
+        )
+        with decoding(path):
+            yield from pd.read_csv(path, sep=sep, chunksize=chunk_size, **extra)
     elif kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -84,14 +94,30 @@ def _smi_frame(smiles: list[str], names: list[str | None]) -> pd.DataFrame:
 
 
 def input_columns(path: Path, kind: str) -> list[str]:
-    """Column names of the input without reading its rows."""
+    """Column names of the input without reading its rows.
+
+    Raises
+    ------
+    UnknownFormatError
+        A CSV/TSV header that names a column twice (pandas would rename one silently).
+    """
     if kind == "parquet":
         import pyarrow.parquet as pq
 
         return list(pq.read_schema(path).names)
     if kind == "smi":
         return ["ligand_smiles", "ligand_name"]
-    return list(pd.read_csv(path, sep="," if kind == "csv" else "\t", nrows=0).columns)
+    sep = "," if kind == "csv" else "\t"
+    with decoding(path), open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh, delimiter=sep), [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise UnknownFormatError(
+            f"{str(path)!r} names the column(s) {', '.join(map(repr, twice))} more than once; "
+            "rename them so that every column has its own name"
+        )
+    with decoding(path):
+        return list(pd.read_csv(path, sep=sep, nrows=0).columns)
 
 
 def _kind(values: pd.Series) -> str:
@@ -166,7 +192,11 @@ def _parquet_plan(path: Path, chunk_size: int) -> dict[str, str]:
 
 
 def read_chunks(
-    path: str | os.PathLike[str], chunk_size: int, *, dtype: Mapping[str, str] | None = None
+    path: str | os.PathLike[str],
+    chunk_size: int,
+    *,
+    dtype: Mapping[str, str] | None = None,
+    verbatim: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Yield a table in chunks of ``chunk_size`` rows, every row once, in order.
 
@@ -182,12 +212,16 @@ def read_chunks(
         Rows per chunk (the last one may be shorter).
     dtype
         Column types for :func:`pandas.read_csv` (e.g. text columns of canonical records).
+    verbatim
+        CSV/TSV cells as the text written (see :func:`iter_chunks`); ``dtype`` is ignored.
     """
     p = Path(path)
     kind = table_kind(p)
     n_rows = count_rows(p, kind)
     fix: dict[str, str] = {}
-    if kind in ("csv", "tsv"):
+    if kind in ("csv", "tsv") and verbatim:
+        chunks = iter_chunks(p, kind, chunk_size, verbatim=True)
+    elif kind in ("csv", "tsv"):
         parse: dict[str, str] = {}
         to_object: list[str] = []
         if n_rows is None or n_rows >= chunk_size:  # line counts may be one short
@@ -208,7 +242,10 @@ def read_chunks(
                 chunk[col] = chunk[col].astype(to)
         yield chunk
     if empty:
-        yield read_table(p, **({"dtype": dict(dtype)} if dtype else {}))
+        if verbatim and kind in ("csv", "tsv"):
+            yield read_table(p, dtype=str, keep_default_na=False, na_values=[""])
+        else:
+            yield read_table(p, **({"dtype": dict(dtype)} if dtype else {}))
 
 
 def write_chunks(frames: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> Path:

@@ -56,15 +56,32 @@ def read_smi(path: str | os.PathLike[str]) -> pd.DataFrame:
     )
 
 
+@contextlib.contextmanager
+def decoding(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a decoding error (or an empty file) while reading ``path`` into one naming it."""
+    try:
+        yield
+    except pd.errors.EmptyDataError:
+        raise UnknownFormatError(f"{str(path)!r} is empty: no header row, no data") from None
+    except UnicodeDecodeError as exc:
+        raise UnknownFormatError(
+            f"{str(path)!r} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+            f"{exc.start}): it may be binary or compressed, or use another encoding; save it "
+            "as UTF-8 (Excel: 'CSV UTF-8')"
+        ) from None
+
+
 def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
     """Read a CSV, TSV, Parquet or ``.smi`` file into a DataFrame, keeping every row."""
     kind = table_kind(path)
     if not Path(path).exists():
         raise FileNotFoundError(f"input file {str(path)!r} does not exist")
     if kind == "csv":
-        return pd.read_csv(path, keep_default_na=True, **kwargs)
+        with decoding(path):
+            return pd.read_csv(path, keep_default_na=True, **kwargs)
     if kind == "tsv":
-        return pd.read_csv(path, sep="\t", **kwargs)
+        with decoding(path):
+            return pd.read_csv(path, sep="\t", **kwargs)
     if kind == "parquet":
         return pd.read_parquet(path)
     return read_smi(path)

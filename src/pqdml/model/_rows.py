@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pqdml.data.labels import label_values
 from pqdml.data.records import ligand_text
 from pqdml.features import process_columns
 from pqdml.model.cv import group_labels
@@ -44,9 +46,9 @@ def training_targets(
         return eff.where(reason == ""), reason
     if column not in records:
         raise ValueError(f"the data has no {column!r} column to train on")
-    y = pd.to_numeric(records[column], errors="coerce")
-    reason = pd.Series("", index=records.index, dtype=object)
-    reason[y.isna()] = f"missing {column}"
+    y, reason, notes = label_values(records[column], column)  # as validate: no clipping
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
     if "qualifier" in records:
         qual = records["qualifier"].astype("string").fillna("").str.strip().str.lower()
         reason[(reason == "") & qual.isin(BOUND_QUALIFIERS)] = "value is a bound (qualifier)"

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,9 @@ import numpy as np
 import xgboost
 
 from pqdml.exceptions import ModelArtifactError
-from pqdml.io import atomic_open, atomic_path, sha256_file
+from pqdml.io import atomic_open, atomic_path, check_model_output, sha256_file
 from pqdml.model.domain import ApplicabilityDomain
+from pqdml.model.metadata_schema import validate_metadata
 from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
 from pqdml.model.trained import TrainedModel
@@ -80,9 +82,41 @@ def _write_json(path: Path, obj: Any) -> None:
 
 
 def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
-    """Write ``model`` to the directory ``path`` (created; existing files replaced atomically)."""
-    out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write ``model`` to the directory ``path``, replacing an existing model as a whole.
+
+    The files are written to a temporary sibling folder, which then takes the place of
+    ``path`` by renames: on any failure (a full disk...) the old model stays intact. A
+    folder that holds anything but a pqdml model is refused (:func:`pqdml.io.check_model_output`).
+    """
+    out = check_model_output(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".saving", dir=out.parent))
+    old = out.with_name(f"{staging.name.removesuffix('.saving')}.old")
+    done = False
+    try:
+        os.chmod(staging, 0o777 & ~_umask())
+        _write_model(model, staging)
+        if out.exists():
+            os.rename(out, old)
+        os.rename(staging, out)
+        done = True
+    finally:
+        if not done:  # put the old model back, drop the half-written one
+            shutil.rmtree(staging, ignore_errors=True)
+            if old.exists() and not out.exists():
+                os.rename(old, out)
+    shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_model(model: TrainedModel, out: Path) -> Path:
+    """Write the model's files into the (new, empty) folder ``out``."""
     with atomic_path(out / "model.json") as tmp:
         # XGBoost picks the format from the suffix: write to a .json temp name, then move.
         with tempfile.TemporaryDirectory(dir=out) as d:
@@ -154,6 +188,7 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
         raise ModelArtifactError(
             f"{str(root / 'metadata.json')!r} was modified after the model was saved (sha256 mismatch)"
         )
+    validate_metadata(meta, root)  # semantic checks; files never outside the folder
     for name, digest in (meta.get("files") or {}).items():
         file = root / name
         if not file.is_file():

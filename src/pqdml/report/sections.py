@@ -70,7 +70,8 @@ def summary(model: Any, records: pd.DataFrame | None, level: float) -> str:
         ("training data sha256", str(meta.get("training_data_sha256", "?"))[:16] + "…"),
     ]
     if records is not None:
-        target = pd.to_numeric(records.get(model.target_column), errors="coerce")
+        column = records.get(model.target_column, pd.Series(np.nan, index=records.index))
+        target = pd.to_numeric(column, errors="coerce")  # no labels: a candidate file
         items[2:2] = [
             (
                 "data given to this report",

@@ -157,11 +157,74 @@ def predict_chunk(
     # could not even be turned into a record
     status = status.where(~valid, col("status").fillna("ok").astype("str"))
     message = message.where(~valid, col("error").fillna("").astype("str"))
+    return _output_frame(chunk, start, records, status, message, col)
+
+
+def failed_rows(
+    chunk: pd.DataFrame, start: int, opts: ChunkOptions, status: str, message: str
+) -> pd.DataFrame:
+    """Output rows of a chunk that could not be predicted, same layout as :func:`predict_chunk`.
+
+    Rows that could not even be turned into a record keep their own status; every other
+    row gets ``status`` and ``message`` (e.g. ``featurizer_crashed`` when the worker process
+    died on it). Nothing here featurizes, so it is safe on the input that killed a worker.
+    """
+    chunk = chunk.reset_index(drop=True)
+    records, row_status, row_message = candidate_records(
+        chunk, composition=opts.composition, stage=opts.stage
+    )
+    valid = row_status.eq("ok")
+    row_status = row_status.where(~valid, status)
+    row_message = row_message.where(~valid, message)
+    n = len(chunk)
+
+    def col(name: str) -> pd.Series:
+        return pd.Series([None] * n, dtype=object)
+
+    return _output_frame(chunk, start, records, row_status, row_message, col)
+
+
+def output_names(columns: list[str]) -> dict[str, str]:
+    """Output name of each input column: itself, or a free ``input_<name>`` when it clashes.
+
+    An input column named like an output column (``status``, ``rank``...) is renamed
+    ``input_<name>``, or ``input_<name>_1``, ``_2``... when that name is taken too: a
+    user column is never overwritten.
+
+    Examples
+    --------
+    >>> output_names(["smiles", "status", "input_status"])
+    {'smiles': 'smiles', 'status': 'input_status_1', 'input_status': 'input_status'}
+    """
+    reserved = {*OUTPUT_COLUMNS, "row_id", sio.HASH_COL, sio.OK_COL}
+    taken = set(map(str, columns)) | reserved
+    names: dict[str, str] = {}
+    for c in columns:
+        if c not in reserved:
+            names[c] = c
+            continue
+        name, k = f"input_{c}", 0
+        while name in taken:
+            k += 1
+            name = f"input_{c}_{k}"
+        taken.add(name)
+        names[c] = name
+    return names
+
+
+def _output_frame(
+    chunk: pd.DataFrame,
+    start: int,
+    records: pd.DataFrame,
+    status: pd.Series,
+    message: pd.Series,
+    col: Any,
+) -> pd.DataFrame:
+    n = len(chunk)
     binding = col("binding_type").astype("str").where(col("binding_type").notna(), None)
     ok = status.eq("ok").to_numpy()
     out = pd.DataFrame({"row_id": np.arange(start, start + n, dtype=np.int64)})
-    for c in chunk.columns:
-        name = c if c not in OUTPUT_COLUMNS and c != "row_id" else f"input_{c}"
+    for c, name in output_names(list(chunk.columns)).items():
         out[name] = chunk[c].to_numpy()
     canonical = col("canonical_smiles")
     out["canonical_smiles"] = pd.Series(canonical.where(canonical.notna(), None), dtype="str")

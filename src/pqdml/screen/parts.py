@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pqdml.exceptions import InvalidInputError
-from pqdml.io import atomic_open, atomic_path, table_kind
+from pqdml.io import atomic_open, atomic_path, sha256_file, table_kind
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -56,17 +57,60 @@ class PartsDir:
         """Path of the part holding chunk ``index``."""
         return self.path / f"part-{index:06d}.parquet"
 
+    def record(self, index: int) -> Path:
+        """Path of the small JSON record that vouches for part ``index``."""
+        return self.path / f"part-{index:06d}.json"
+
     def done(self) -> set[int]:
-        """Return the chunks whose part is complete (parts are renamed into place atomically)."""
+        """Return the chunks whose part is complete and checks out; drop the others.
+
+        A part counts only with its record (written after the part, atomically) and
+        when its sha256, row count and first ``row_id`` match the record and the chunk's
+        place in the input (``index * chunk_size``). A part swapped, truncated or left
+        without its record is deleted, so its chunk is computed again.
+        """
         out = set()
-        for p in self.path.glob("part-*.parquet"):
-            out.add(int(p.stem.split("-")[1]))
+        for p in sorted(self.path.glob("part-*.parquet")):
+            index = int(p.stem.split("-")[1])
+            problem = self._check(index)
+            if problem is None:
+                out.add(index)
+                continue
+            warnings.warn(
+                f"resume: {str(p)!r} {problem}; the chunk is computed again", stacklevel=2
+            )
+            p.unlink(missing_ok=True)
+            self.record(index).unlink(missing_ok=True)
         return out
 
+    def _check(self, index: int) -> str | None:
+        import pyarrow.parquet as pq
+
+        try:
+            rec = json.loads(self.record(index).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "has no valid record"
+        size = (self.manifest.get("arguments") or {}).get("chunk_size")
+        if size and (rec.get("start") != index * size or not 0 < rec.get("rows", 0) <= size):
+            return "does not hold the rows of its chunk"
+        if sha256_file(self.part(index)) != rec.get("sha256"):
+            return "does not match its recorded sha256"
+        try:
+            meta = pq.ParquetFile(self.part(index)).metadata
+        except (OSError, ValueError):
+            return "is not a readable Parquet file"
+        if meta.num_rows != rec.get("rows"):
+            return "does not hold the recorded number of rows"
+        return None
+
     def write(self, index: int, frame: pd.DataFrame) -> None:
-        """Write one chunk's results atomically."""
+        """Write one chunk's results atomically, then the record that vouches for them."""
         with atomic_path(self.part(index)) as tmp:
             frame.to_parquet(tmp, index=False)
+        start = int(frame["row_id"].iloc[0]) if len(frame) else -1
+        rec = {"start": start, "rows": len(frame), "sha256": sha256_file(self.part(index))}
+        with atomic_open(self.record(index), "w", encoding="utf-8") as fh:
+            json.dump(rec, fh)
 
     def remove(self) -> None:
         """Delete the folder (after the final output is in place)."""

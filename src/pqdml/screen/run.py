@@ -26,10 +26,17 @@ from pqdml.data.formats import guess_format, read_records
 from pqdml.data.records import candidate_records, ligand_columns
 from pqdml.exceptions import InvalidInputError, UnknownFormatError
 from pqdml.explain import explain_predictions
-from pqdml.io import count_rows, input_columns, iter_chunks, table_kind, write_table
+from pqdml.io import (
+    check_output,
+    count_rows,
+    input_columns,
+    iter_chunks,
+    table_kind,
+    write_table,
+)
 from pqdml.model import Predictor, resolve_model
 from pqdml.screen import parts as sio
-from pqdml.screen.chunk import OUTPUT_COLUMNS, ChunkOptions
+from pqdml.screen.chunk import OUTPUT_COLUMNS, ChunkOptions, output_names
 from pqdml.screen.engines import _numbered, _run_dask, _run_local
 
 __all__ = ["ScreenSummary", "screen"]
@@ -88,17 +95,28 @@ class ScreenSummary:
         ]
         if self.top_path is not None:
             lines.append(f"wrote {self.top_path}")
+        renamed = self.extra.get("renamed_columns") or {}
+        if renamed:
+            lines.append(
+                "input columns renamed (their names are output columns): "
+                + ", ".join(f"{k} -> {v}" for k, v in renamed.items())
+            )
         return "\n".join(lines)
 
 
 def _write_top(
-    merged: sio.MergeResult, model: Predictor, out: Path, top: int, opts: ChunkOptions
+    merged: sio.MergeResult,
+    model: Predictor,
+    out: Path,
+    top: int,
+    opts: ChunkOptions,
+    columns: list[str],
 ) -> Path:
     frame = merged.top if merged.top is not None else pd.DataFrame()
     sentences: list[str] = [""] * len(frame)
     if len(frame):
-        input_cols = [c for c in frame.columns if c not in OUTPUT_COLUMNS and c != "row_id"]
-        raw = frame[input_cols].rename(columns=lambda c: c.removeprefix("input_"))
+        names = output_names(columns)
+        raw = frame[list(names.values())].set_axis(list(names), axis=1)
         records, _, _ = candidate_records(raw, composition=opts.composition, stage=opts.stage)
         explained = explain_predictions(model, records.reset_index(drop=True), top=5)
         sentences = ["; ".join(s) for s in explained]
@@ -210,9 +228,12 @@ def screen(
     dest = Path(out)
     if not original.exists():
         raise FileNotFoundError(f"candidate file {str(original)!r} does not exist")
+    model_inputs = [model] if isinstance(model, str | os.PathLike) else []
+    check_output(dest, inputs=[original, *model_inputs], kinds=("csv", "tsv", "parquet"))
+    if top:
+        check_output(sio.top_path(dest, top), inputs=[original, *model_inputs])
     src = _canonical_input(original, dest, fmt)
     kind = table_kind(src)
-    table_kind(dest)
     if engine not in ("local", "dask"):
         raise InvalidInputError(f"unknown engine {engine!r}: use 'local' or 'dask'", code="engine")
     if chunk_size < 1:
@@ -283,7 +304,7 @@ def screen(
         merged = sio.MergeResult(0, 0, 0, {}, empty if top else None)
     else:
         merged = sio.merge_parts(parts, n_chunks, dest, top=top)
-    top_file = _write_top(merged, model, dest, top, opts) if top else None
+    top_file = _write_top(merged, model, dest, top, opts, columns) if top else None
     parts.remove()
     if src != original:
         src.unlink(missing_ok=True)
@@ -298,4 +319,5 @@ def screen(
         seconds=time.perf_counter() - t0,
         top_path=top_file,
         engine=engine,
+        extra={"renamed_columns": {k: v for k, v in output_names(columns).items() if k != v}},
     )
