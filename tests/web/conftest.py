@@ -60,3 +60,43 @@ def live_server(model: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         assert not thread.is_alive(), "uvicorn did not stop"
+
+
+BAD_SMILES = "C1CC"
+
+
+@pytest.fixture(scope="session")
+def cli_error() -> Any:
+    """The message `pqdml predict ARGS` prints for bad input (without click's 'Error: ')."""
+    from click.testing import CliRunner
+
+    from pqdml.cli import main
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["predict", *args])
+        assert result.exit_code == 1, result.output
+        return result.output.strip().removeprefix("Error: ")
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def candidates() -> Any:
+    """20 candidates on CsPbBr3: 19 dictionary ligands and, at row 7, an unparseable SMILES."""
+    import pandas as pd
+
+    import pqdml
+    from pqdml.chem.ligand import dictionary_records
+
+    good: list[str] = []
+    for record in dictionary_records():  # names whose featurization works on their own
+        try:
+            pqdml.featurize_ligand(str(record.name))
+        except ValueError:
+            continue
+        good.append(str(record.name))
+        if len(good) == 19:
+            break
+    rows = [{"ligand_name": n, "ligand_smiles": "", "composition": "CsPbBr3"} for n in good]
+    rows.insert(7, {"ligand_name": "broken", "ligand_smiles": BAD_SMILES, "composition": "CsPbBr3"})
+    return pd.DataFrame(rows)

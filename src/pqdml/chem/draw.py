@@ -123,9 +123,7 @@ def anchor_atoms(text: str) -> list[AnchorAtom]:
     return _anchors_of(_molecule(text))
 
 
-def draw_ligand(
-    text: str, *, width: int = 420, height: int = 280, highlight: bool = True
-) -> str:
+def draw_ligand(text: str, *, width: int = 420, height: int = 280, highlight: bool = True) -> str:
     """SVG drawing of a ligand (name or SMILES) with anchor atoms highlighted and labelled.
 
     Each anchoring atom is shaded by its binding class (:data:`CLASS_COLOURS`) and carries

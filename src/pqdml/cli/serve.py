@@ -31,6 +31,13 @@ from pqdml.cli._options import shipped_model_options
     show_default=True,
     help="Largest request body (uploads included), in MB.",
 )
+@click.option(
+    "--data",
+    "report_data",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Training records for the model report's SHAP sections (e.g. data/pqd_literature.csv).",
+)
 def serve_command(
     model_dir: str | None,
     target: str,
@@ -38,6 +45,7 @@ def serve_command(
     port: int,
     max_upload_rows: int,
     max_upload_mb: float,
+    report_data: str | None,
 ) -> None:
     """Start the web app; then open http://127.0.0.1:8000 in a browser (Ctrl+C stops it)."""
     try:  # optional dependencies (pip install "pqdml[web]"), imported only for this command
@@ -46,8 +54,7 @@ def serve_command(
         from pqdml.web import create_app
     except ImportError as err:
         raise click.ClickException(
-            f"`pqdml serve` needs the web extra ({err.name} is missing): "
-            'pip install "pqdml[web]"'
+            f'`pqdml serve` needs the web extra ({err.name} is missing): pip install "pqdml[web]"'
         ) from err
     from pqdml.exceptions import PQDMLError
 
@@ -58,6 +65,7 @@ def serve_command(
             max_upload_rows=max_upload_rows,
             max_body_bytes=int(max_upload_mb * 1024 * 1024),
             warm_up=True,
+            report_data=report_data,
         )
     except PQDMLError as err:
         raise click.ClickException(str(err)) from err

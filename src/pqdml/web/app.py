@@ -9,13 +9,14 @@ app works offline and loads nothing from elsewhere.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import threading
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlencode
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -153,6 +154,7 @@ def create_app(
     max_upload_rows: int = DEFAULT_MAX_UPLOAD_ROWS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     warm_up: bool = False,
+    report_data: str | os.PathLike[str] | None = None,
 ) -> FastAPI:
     """Build the web app around one loaded model.
 
@@ -170,6 +172,10 @@ def create_app(
     warm_up
         Predict and explain one example before serving, so that the first user request
         does not pay for the one-time imports and caches (a few seconds).
+    report_data
+        Records (a file on the server, e.g. the training data) given to
+        :func:`pqdml.write_report` for the model report's SHAP sections and learning
+        curve. Without it the report has the metrics, parity plot and domain only.
 
     Returns
     -------
@@ -235,9 +241,7 @@ def create_app(
         )
 
     @app.get("/predict/waterfall.svg", include_in_schema=False)
-    def waterfall(
-        ligand: str, composition: str, stage: str = "", process: str = ""
-    ) -> Response:
+    def waterfall(ligand: str, composition: str, stage: str = "", process: str = "") -> Response:
         form = views.PredictForm(ligand, composition, stage, process)
         try:
             svg = views.waterfall_svg(model, form)
@@ -247,8 +251,16 @@ def create_app(
 
     @app.get("/screen", response_class=HTMLResponse, include_in_schema=False)
     def screen_form(request: Request) -> HTMLResponse:
-        return page(request, "screen.html", max_rows=max_upload_rows, max_mb=max_body_bytes / 2**20,
-                    suffixes=UPLOAD_SUFFIXES, compositions=COMPOSITIONS, errors={}, values={})
+        return page(
+            request,
+            "screen.html",
+            max_rows=max_upload_rows,
+            max_mb=max_body_bytes / 2**20,
+            suffixes=UPLOAD_SUFFIXES,
+            compositions=COMPOSITIONS,
+            errors={},
+            values={},
+        )
 
     @app.post("/screen", include_in_schema=False, response_model=None)
     def screen_upload(
@@ -274,15 +286,24 @@ def create_app(
                 errors["candidates"] = str(err)
             else:
                 return RedirectResponse(f"/screen/jobs/{job.id}", status_code=303)
-        return page(request, "screen.html", max_rows=max_upload_rows,
-                    max_mb=max_body_bytes / 2**20, suffixes=UPLOAD_SUFFIXES,
-                    compositions=COMPOSITIONS, errors=errors, values=values)
+        return page(
+            request,
+            "screen.html",
+            max_rows=max_upload_rows,
+            max_mb=max_body_bytes / 2**20,
+            suffixes=UPLOAD_SUFFIXES,
+            compositions=COMPOSITIONS,
+            errors=errors,
+            values=values,
+        )
 
     @app.get("/screen/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def screen_job(request: Request, job_id: str) -> HTMLResponse:
         job = jobs.get(job_id)
         if job is None:
-            raise HTTPException(status_code=404, detail="no such screening job (it may have expired)")
+            raise HTTPException(
+                status_code=404, detail="no such screening job (it may have expired)"
+            )
         return page(request, "job.html", job=job)
 
     @app.get("/screen/jobs/{job_id}/ranked.csv", include_in_schema=False)
@@ -310,7 +331,7 @@ def create_app(
                 folder = Path(tempfile.mkdtemp(prefix="pqdml-report-"))
                 try:
                     with views.LOCK:
-                        path = write_report(model, out=folder / "report.html")
+                        path = write_report(model, data=report_data, out=folder / "report.html")
                     report_cache["html"] = path.read_text(encoding="utf-8")
                 finally:
                     shutil.rmtree(folder, ignore_errors=True)
@@ -342,7 +363,7 @@ def create_app(
 
     @app.get("/api/model", tags=["api"])
     def api_model() -> dict[str, Any]:
-        """What the loaded model is: target, training data, CV metrics vs baselines, coverage."""
+        """Describe the loaded model: target, training data, CV metrics vs baselines, coverage."""
         out = dict(summary)
         out["feature_names"] = list(model.feature_names)
         return _clean(out)
@@ -361,7 +382,9 @@ def create_app(
         single = not isinstance(records, list)
         batch = [records] if single else records
         if len(batch) > MAX_API_RECORDS:
-            raise HTTPException(status_code=413, detail=f"at most {MAX_API_RECORDS} records per request")
+            raise HTTPException(
+                status_code=413, detail=f"at most {MAX_API_RECORDS} records per request"
+            )
         out = [
             views.api_predict(
                 model,
@@ -389,4 +412,3 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
         return None
     return obj
-

@@ -80,7 +80,7 @@ class Job:
 
 
 def suffix_of(filename: str) -> str:
-    """The upload's suffix if it is one the app accepts, else raise :class:`UploadError`."""
+    """Return the upload's suffix if the app accepts it, else raise :class:`UploadError`."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadError(
@@ -116,7 +116,7 @@ class JobStore:
         self._guard = threading.Lock()
 
     def get(self, job_id: str) -> Job | None:
-        """The job of that id, or None (ids are random: an unknown id is just not found)."""
+        """Return the job of that id, or None (ids are random: an unknown id is just not found)."""
         with self._guard:
             return self._jobs.get(job_id)
 
@@ -197,7 +197,7 @@ def _cell(column: str, value: Any) -> tuple[str, float | None]:
 
 
 def _table(ranked: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
-    """The first :data:`SHOWN_ROWS` rows by rank as cells for the page."""
+    """Return the first :data:`SHOWN_ROWS` rows by rank as cells for the page."""
     columns = [c for c in SHOWN_COLUMNS if c in ranked.columns]
     if "rank" in ranked:
         ranked = ranked.sort_values("rank", na_position="last", kind="stable")

@@ -28,7 +28,7 @@ from pqdml.data.schema import COLUMNS, STAGES
 from pqdml.exceptions import InvalidCompositionError, InvalidInputError
 
 matplotlib.use("Agg")  # the server draws figures to memory, never to a window
-import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+import matplotlib.pyplot as plt
 
 #: One lock for the model and for matplotlib (neither is meant for concurrent threads).
 LOCK = threading.RLock()
@@ -67,7 +67,7 @@ class PredictForm:
         return out
 
     def check_stage(self) -> str | None:
-        """The stage, or None when blank (raises on a stage the schema does not know)."""
+        """Return the stage, or None when blank (raises on a stage the schema does not know)."""
         stage = self.stage.strip()
         if not stage:
             return None
@@ -91,7 +91,7 @@ def field_of(err: InvalidInputError) -> str:
 
 
 def svg_uri(svg: str) -> str:
-    """An SVG document as a ``data:`` URI (shown in ``<img>``, so no script in it can run)."""
+    """Wrap an SVG document as a ``data:`` URI (shown in ``<img>``, so no script in it can run)."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
@@ -195,7 +195,9 @@ def ligand_panel(text: str) -> dict[str, Any]:
         "zwitterionic": bool(f["zwitterionic"]),
         "chelating": bool(f["is_chelating"]),
         "counter_ion": f.get("counter_ion"),
-        "colours": {k: "rgb({},{},{})".format(*(int(255 * c) for c in v)) for k, v in CLASS_COLOURS.items()},
+        "colours": {
+            k: "rgb({},{},{})".format(*(int(255 * c) for c in v)) for k, v in CLASS_COLOURS.items()
+        },
     }
 
 
@@ -228,7 +230,7 @@ def composition_panel(formula: str) -> dict[str, Any]:
 
 
 def prediction_panel(model: Any, report: Any) -> dict[str, Any]:
-    """The prediction and its interval placed on the target's physical range."""
+    """Place the prediction and its interval on the target's physical range."""
     low, high = report.interval
     lo, hi = target_range(model, low, high)
     names = dict(zip(model.domain.names, model.domain.smiles, strict=False))
@@ -284,7 +286,7 @@ def predict_page(model: Any, form: PredictForm, *, top: int = 5) -> dict[str, An
 
 
 def query_records(form: PredictForm) -> pd.DataFrame:
-    """The one canonical record of a form (ligand as name-or-SMILES text, as predict_one reads it)."""
+    """Build the one canonical record of a form (ligand as name-or-SMILES text, as predict_one reads it)."""
     record: dict[str, Any] = {
         "record_id": "query",
         "ligand_name": form.ligand.strip(),
