@@ -36,6 +36,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    return _free_port()
+
+
 @pytest.fixture(scope="session")
 def live_server(model: Any) -> Iterator[str]:
     """The app served by uvicorn in a background thread on a free loopback port."""

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rdkit import Chem
 from rdkit.Chem.Draw import rdMolDraw2D
@@ -159,7 +160,7 @@ def draw_ligand(text: str, *, width: int = 420, height: int = 280, highlight: bo
     for a in anchors:
         mol.GetAtomWithIdx(a.index).SetProp("atomNote", a.binding_class)
     drawer = rdMolDraw2D.MolDraw2DSVG(int(width), int(height))
-    opts = drawer.drawOptions()
+    opts: Any = drawer.drawOptions()
     opts.annotationFontScale = 1.0
     opts.setAnnotationColour((0.05, 0.1, 0.35, 1.0))
     opts.fixedFontSize = 14

@@ -379,8 +379,8 @@ def create_app(
         One record with bad input answers 422 with the reason; in a list, each bad record
         keeps its place with its error code as ``status`` and the message as ``error``.
         """
-        single = not isinstance(records, list)
-        batch = [records] if single else records
+        single = isinstance(records, PredictRecord)
+        batch: list[PredictRecord] = [records] if isinstance(records, PredictRecord) else records
         if len(batch) > MAX_API_RECORDS:
             raise HTTPException(
                 status_code=413, detail=f"at most {MAX_API_RECORDS} records per request"

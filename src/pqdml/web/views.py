@@ -10,28 +10,43 @@ module only arranges those values (and places numbers on a drawn scale).
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import matplotlib
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
-import pqdml
 from pqdml import explain, plots
 from pqdml.chem import composition as comp_mod
+from pqdml.chem.composition import featurize_composition
 from pqdml.chem.draw import CLASS_COLOURS, anchor_atoms, draw_ligand
+from pqdml.chem.ligand import featurize_ligand
 from pqdml.data.schema import COLUMNS, STAGES
 from pqdml.exceptions import InvalidCompositionError, InvalidInputError
+from pqdml.predict import predict_one
 
 matplotlib.use("Agg")  # the server draws figures to memory, never to a window
 import matplotlib.pyplot as plt
 
 #: One lock for the model and for matplotlib (neither is meant for concurrent threads).
 LOCK = threading.RLock()
+#: BLAS/OpenMP thread pools (XGBoost, scikit-learn's neighbour search): one request is one
+#: row, for which starting threads costs more than it saves (measured in benchmarks/web.py).
+_POOLS = ThreadpoolController()
+
+
+@contextlib.contextmanager
+def one_row() -> Iterator[None]:
+    """Hold the model lock with BLAS/OpenMP pools limited to one thread (one-row work)."""
+    with LOCK, _POOLS.limit(limits=1):
+        yield
+
 
 #: Model names of ``metrics.json`` in words.
 MODEL_NAMES = {
@@ -182,7 +197,7 @@ def _percent(x: float, lo: float, hi: float) -> float:
 
 def ligand_panel(text: str) -> dict[str, Any]:
     """Structure drawing, anchors and the descriptors a chemist checks first."""
-    f = pqdml.featurize_ligand(text)
+    f = featurize_ligand(text)
     return {
         "svg": svg_uri(draw_ligand(text)),
         "anchors": [asdict(a) for a in anchor_atoms(text)],
@@ -203,7 +218,7 @@ def ligand_panel(text: str) -> dict[str, Any]:
 
 def composition_panel(formula: str) -> dict[str, Any]:
     """Tolerance and octahedral factors beside their stable windows."""
-    c = pqdml.featurize_composition(formula)
+    c = featurize_composition(formula)
     t, mu = float(c["tolerance_factor"]), float(c["octahedral_factor"])
     return {
         "reduced": c["composition_reduced"],
@@ -266,8 +281,8 @@ def predict_page(model: Any, form: PredictForm, *, top: int = 5) -> dict[str, An
     try:
         stage = form.check_stage()
         process = form.process_values()
-        with LOCK:
-            report = pqdml.predict_one(
+        with one_row():
+            report = predict_one(
                 form.ligand,
                 form.composition,
                 model=model,
@@ -309,7 +324,7 @@ def waterfall_svg(model: Any, form: PredictForm) -> str:
         When the record cannot be featurized (the message names the reason).
     """
     records = query_records(form)
-    with LOCK:
+    with one_row():
         result = explain.shap_values(model, records)
         if not result.ok[0]:
             status = result.status.iloc[0]
@@ -321,7 +336,7 @@ def waterfall_svg(model: Any, form: PredictForm) -> str:
             to_target=model.target_transform.inverse,
             unit=explain.target_unit(model),
         )
-        fig = ax.figure
+        fig: Any = ax.figure
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
@@ -346,8 +361,8 @@ def api_predict(model: Any, record: ApiRecord, *, level: float | None, top: int)
             raise InvalidInputError(
                 f"stage {record.stage!r} is not one of {', '.join(STAGES)}", code="invalid_stage"
             )
-        with LOCK:
-            report = pqdml.predict_one(
+        with one_row():
+            report = predict_one(
                 record.ligand,
                 record.composition,
                 model=model,
