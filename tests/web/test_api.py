@@ -291,6 +291,26 @@ def test_oversized_request_bodies_are_refused(client) -> None:
     assert api.status_code == 413 and "request too large" in api.json()["detail"]
 
 
+def test_chunked_bodies_are_counted_against_the_limit(client) -> None:
+    def chunks(n: int):  # no Content-Length: sent with Transfer-Encoding: chunked
+        yield b"["
+        for _ in range(n):
+            yield b" " * 1000
+        yield b"]"
+
+    too_big = client.post(
+        "/api/predict", content=chunks(300), headers={"content-type": "application/json"}
+    )
+    assert too_big.status_code == 413 and "request too large" in too_big.json()["detail"]
+    record = b'{"ligand": "OAm", "composition": "CsPbBr3"}'
+    fits = client.post(
+        "/api/predict?top=0",
+        content=iter([record[:10], record[10:]]),
+        headers={"content-type": "application/json"},
+    )
+    assert fits.status_code == 200 and fits.json()["status"] == "ok"
+
+
 def test_unknown_job_is_404(client) -> None:
     assert client.get("/screen/jobs/0123456789abcdef01234567").status_code == 404
     assert client.get("/screen/jobs/../../etc/passwd/ranked.csv").status_code == 404

@@ -55,15 +55,12 @@ COMPOSITIONS = (
 )
 
 
-class _BodyTooLarge(Exception):
-    """Raised inside the request when more than the allowed bytes arrive."""
-
-
 class BodyLimit:
     """ASGI middleware: answer 413 to a request body larger than ``max_bytes``.
 
-    The declared ``Content-Length`` is checked first; a body sent without one (chunked)
-    is counted as it arrives.
+    A declared ``Content-Length`` is checked before anything is read (the server never
+    delivers more than it declares). A body sent without one (chunked) is read here, up
+    to the limit, and handed on to the app only when it fits.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -76,37 +73,42 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send, int(declared))
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await self._refuse(scope, send, int(declared) if declared.isdigit() else -1)
+                return
+            await self.app(scope, receive, send)
             return
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except _BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            more = bool(message.get("more_body", False))
+            if seen > self.max_bytes:
                 await self._refuse(scope, send, seen)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send, size: int) -> None:
         limit = self.max_bytes / 1024 / 1024
+        told = f"{size / 1024 / 1024:.1f} MB or more" if size >= 0 else "an invalid size"
         text = (
-            f"request too large: {size / 1024 / 1024:.1f} MB or more; this server accepts at "
-            f"most {limit:.1f} MB per request (use `pqdml screen` for larger files)"
+            f"request too large: {told}; this server accepts at most {limit:.1f} MB per "
+            "request (use `pqdml screen` for larger files)"
         )
         response: Response
         if scope.get("path", "").startswith("/api/"):
