@@ -167,6 +167,7 @@ def model_summary(model: Any) -> dict[str, Any]:
         "n_groups": cv.get("n_groups", metrics.get("n_groups")),
         "cv_note": metrics.get("cv_note", ""),
         "metrics": table,
+        "has_pooled": any("pooled_mae" in r for r in table),
         "mae": mine["mae"] if mine else "n/a",
         "spearman": mine["spearman"] if mine else "n/a",
         "baseline_mae": base["mae"] if base else "n/a",
