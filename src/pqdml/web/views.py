@@ -340,7 +340,8 @@ def waterfall_svg(model: Any, form: PredictForm) -> str:
         fig: Any = ax.figure
         fig.tight_layout()
         buf = io.StringIO()
-        fig.savefig(buf, format="svg")
+        with plt.rc_context({"svg.fonttype": "none"}):  # text as text: 3x smaller, faster
+            fig.savefig(buf, format="svg")
         plt.close(fig)
     return buf.getvalue()
 
