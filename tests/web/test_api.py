@@ -262,6 +262,7 @@ def test_screen_upload_without_composition_says_so(client) -> None:
     r = client.post("/screen", files={"candidates": ("c.csv", b"ligand_smiles\nCCN\n", "text/csv")})
     html = _wait(client, str(r.url))
     assert 'data-state="failed"' in html and "no &#39;composition&#39; column" in html
+    assert "&#39;c.csv&#39; has no" in html and tempfile.gettempdir() not in html  # no server path
 
 
 def test_screen_upload_over_the_row_limit_is_refused(client) -> None:
@@ -309,6 +310,21 @@ def test_chunked_bodies_are_counted_against_the_limit(client) -> None:
         headers={"content-type": "application/json"},
     )
     assert fits.status_code == 200 and fits.json()["status"] == "ok"
+
+
+def test_download_name_keeps_only_safe_characters(client) -> None:
+    name = 'my "best"\r\nSet-Cookie: x=1; ligands.csv'
+    r = client.post(
+        "/screen",
+        files={"candidates": (name, b"ligand_smiles\nCCCCN\n", "text/csv")},
+        data={"composition": "CsPbBr3"},
+    )
+    html = _wait(client, str(r.url))
+    url = re.search(r'href="(/screen/jobs/\w+/ranked\.csv)"', html).group(1)
+    download = client.get(url)
+    assert "set-cookie" not in download.headers
+    disposition = download.headers["content-disposition"]
+    assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+_ranked\.csv"', disposition)
 
 
 def test_unknown_job_is_404(client) -> None:

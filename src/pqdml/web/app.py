@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -214,9 +215,9 @@ def create_app(
     report_cache: dict[str, str] = {}
     report_lock = threading.Lock()
 
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(request: Request, name: str, **context: Any) -> HTMLResponse:
         base = {"model": summary, "version": __version__, "stages": STAGES}
-        return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+        return templates.TemplateResponse(request, name, {**base, **context})
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def predict_page(
@@ -313,7 +314,8 @@ def create_app(
         job = jobs.get(job_id)
         if job is None or job.state != "done":
             raise HTTPException(status_code=404, detail="no finished screening job of that id")
-        stem = Path(job.filename).stem or "candidates"
+        # the client's file name, reduced to safe characters, only names the download
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(job.filename).stem)[:80] or "candidates"
         return Response(
             job.result_csv,
             media_type="text/csv",

@@ -67,7 +67,6 @@ class Job:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     error: str = ""
-    summary: str = ""
     status_counts: dict[str, int] = field(default_factory=dict)
     result_csv: bytes = b""
     columns: list[str] = field(default_factory=list)
@@ -108,7 +107,7 @@ def count_rows(path: Path, limit: int) -> int:
 class JobStore:
     """Run screening jobs one at a time in a background thread; keep the last ``keep``."""
 
-    def __init__(self, model: Any, *, keep: int = 20, lock: Any = None) -> None:
+    def __init__(self, model: Any, *, keep: int = 10, lock: Any = None) -> None:
         self.model = model
         self.keep = keep
         self.lock = lock if lock is not None else threading.RLock()
@@ -132,10 +131,13 @@ class JobStore:
         """Save, check and queue an upload; raise :class:`UploadError` when it is refused."""
         suffix = suffix_of(filename)
         folder = Path(tempfile.mkdtemp(prefix="pqdml-web-"))
+        src = folder / f"candidates{suffix}"
         try:
-            src = folder / f"candidates{suffix}"
             src.write_bytes(data)
             n_rows = count_rows(src, max_rows)
+        except UploadError as err:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise UploadError(_hide(str(err), src, filename)) from None
         except Exception:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -171,10 +173,9 @@ class JobStore:
             job.result_csv = out.read_bytes()
             job.columns, job.rows = _table(pd.read_csv(out))
             job.status_counts = dict(summary.status_counts)
-            job.summary = str(summary).rsplit("\nwrote", 1)[0]  # no server path in the page
             job.state = "done"
         except PQDMLError as err:
-            job.error, job.state = str(err), "failed"
+            job.error, job.state = _hide(str(err), src, job.filename), "failed"
         except Exception as err:  # a bug, not bad input: say so without a stack trace
             traceback.print_exc()
             job.error = f"internal error while screening ({type(err).__name__}); see the server log"
@@ -182,6 +183,11 @@ class JobStore:
         finally:
             job.finished = time.time()
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _hide(message: str, src: Path, filename: str) -> str:
+    """Replace the server's temporary path in a message replaced by the uploaded file's name."""
+    return message.replace(str(src), Path(filename).name).replace(str(src.parent), "upload")
 
 
 def _cell(column: str, value: Any) -> tuple[str, float | None]:
