@@ -29,7 +29,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pqdml._version import __version__
 from pqdml.chem.ligand import dictionary_records
 from pqdml.data.schema import STAGES
-from pqdml.exceptions import InvalidInputError
+from pqdml.exceptions import InvalidInputError, PQDMLError
+from pqdml.model import default_model, load_model
+from pqdml.report import write_report
 from pqdml.web import views
 from pqdml.web.jobs import UPLOAD_SUFFIXES, JobStore, UploadError
 
@@ -145,9 +147,12 @@ class PredictResult(BaseModel):
 
 
 def _resolve(model: Any, target: str) -> Any:
-    from pqdml.screen import _resolve_model  # the same model rule as `pqdml screen`
-
-    return _resolve_model(model, target)
+    """Return the model to serve: as given, loaded from its directory, or the shipped default."""
+    if model is None:
+        return default_model(target)
+    if isinstance(model, str | os.PathLike):
+        return load_model(model)
+    return model
 
 
 def create_app(
@@ -330,13 +335,13 @@ def create_app(
     def model_report() -> HTMLResponse:
         with report_lock:
             if "html" not in report_cache:
-                from pqdml.report import write_report  # heavy: only when the report is asked for
-
                 folder = Path(tempfile.mkdtemp(prefix="pqdml-report-"))
                 try:
                     with views.LOCK:
                         path = write_report(model, data=report_data, out=folder / "report.html")
                     report_cache["html"] = path.read_text(encoding="utf-8")
+                except PQDMLError as err:  # e.g. a --data file that cannot be read
+                    raise HTTPException(status_code=500, detail=f"no report: {err}") from err
                 finally:
                     shutil.rmtree(folder, ignore_errors=True)
         return HTMLResponse(report_cache["html"])
