@@ -47,3 +47,16 @@ def test_interval_bar_uses_the_physical_range(model) -> None:
     gain.metadata = {**model.metadata, "prediction_kind": "gain_over_control"}
     lo, hi = views.target_range(gain, -5.0, 15.0)
     assert lo < -5.0 and hi > 15.0  # no physical bounds for a gain: the interval, padded
+
+
+def test_the_predict_page_names_the_best_baseline_too(model, client) -> None:
+    summary = views.model_summary(model)
+    maes = {
+        name: entry["summary"]["mae"]["mean"]
+        for name, entry in model.metrics["models"].items()
+        if name not in ("xgboost", "mean")
+    }
+    best = min(maes, key=maes.__getitem__)
+    assert summary["best_baseline"] == views.MODEL_NAMES[best].removesuffix(" (baseline)")
+    html = client.get("/", params={"ligand": "OAm", "composition": "CsPbBr3"}).text
+    assert f"for the best other baseline ({summary['best_baseline']})" in html

@@ -151,6 +151,13 @@ def model_summary(model: Any) -> dict[str, Any]:
     table = metrics_rows(model)
     mine = next((r for r in table if r["key"] == "xgboost"), None)
     base = next((r for r in table if r["key"] == "mean"), None)
+    others = {
+        name: _num(entry.get("summary", {}).get("mae", {}).get("mean"))
+        for name, entry in metrics.get("models", {}).items()
+        if name not in ("xgboost", "mean")
+    }
+    others = {k: v for k, v in others.items() if math.isfinite(v)}
+    best = min(others, key=others.__getitem__) if others else None
     return {
         "target": model.target,
         "target_column": model.target_column,
@@ -171,6 +178,8 @@ def model_summary(model: Any) -> dict[str, Any]:
         "mae": mine["mae"] if mine else "n/a",
         "spearman": mine["spearman"] if mine else "n/a",
         "baseline_mae": base["mae"] if base else "n/a",
+        "best_baseline": MODEL_NAMES.get(best, best).removesuffix(" (baseline)") if best else "",
+        "best_baseline_mae": next((r["mae"] for r in table if r["key"] == best), "n/a"),
         "coverage_mean": _num(coverage.get("mean")),
         "coverage_level": _num(coverage.get("level", model.level)),
         "coverage_per_fold": [_num(c) for c in coverage.get("per_fold", [])],
