@@ -21,7 +21,7 @@ the effects of several contributions need not add up to the total.
 from __future__ import annotations
 
 import re
-import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -228,18 +228,25 @@ def _status_frame(status: Any, n_rows: int, index: pd.Index) -> pd.DataFrame:
 
 
 _ADDITIVITY_ATOL = 1e-4
-#: One ``shap.TreeExplainer`` per booster: building one decodes the whole booster (about
-#: 60 ms for a shipped model), which would otherwise be paid by every one-row explanation.
-_EXPLAINERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+#: The ``shap.TreeExplainer`` of the last few boosters explained: building one decodes the
+#: whole booster (about 60 ms for a shipped model), which every one-row explanation would
+#: otherwise pay again. Bounded, as an explainer keeps its booster alive.
+_EXPLAINERS: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
+_EXPLAINERS_MAX = 4
 
 
 def _tree_explainer(booster: Any) -> Any:
     """Return the cached ``shap.TreeExplainer`` of ``booster`` (built on first use)."""
     import shap
 
-    explainer = _EXPLAINERS.get(booster)
-    if explainer is None:
-        explainer = _EXPLAINERS[booster] = shap.TreeExplainer(booster)
+    cached = _EXPLAINERS.get(id(booster))
+    if cached is not None and cached[0] is booster:
+        _EXPLAINERS.move_to_end(id(booster))
+        return cached[1]
+    explainer = shap.TreeExplainer(booster)
+    _EXPLAINERS[id(booster)] = (booster, explainer)
+    while len(_EXPLAINERS) > _EXPLAINERS_MAX:
+        _EXPLAINERS.popitem(last=False)
     return explainer
 
 
