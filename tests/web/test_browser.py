@@ -187,3 +187,14 @@ def test_model_page_and_api_page(page: Any, tmp_path: Path) -> None:
     page.goto(page.base + "/api")
     assert "/api/predict" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "api.png"), full_page=True)
+
+
+def test_a_refused_upload_shows_the_reason_by_the_field(page: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.exe"
+    bad.write_bytes(b"MZ")
+    page.goto(page.base + "/screen")
+    page.set_input_files("#candidates", str(bad))
+    page.click("#screen-submit")
+    error = page.wait_for_selector("#candidates-error")
+    assert "file 'notes.exe': expected a candidate table" in error.inner_text()
+    page.screenshot(path=str(tmp_path / "screen_refused.png"), full_page=True)
