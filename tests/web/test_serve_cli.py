@@ -65,3 +65,27 @@ def test_serve_runs_answers_and_stops(free_port: int) -> None:
             out, _ = proc.communicate()
     assert f"open http://127.0.0.1:{port}" in out
     assert proc.returncode is not None
+
+
+def test_serve_passes_its_options_to_uvicorn_and_warns_off_loopback(monkeypatch) -> None:
+    import uvicorn
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    result = CliRunner().invoke(
+        main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--max-upload-rows", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8123
+    assert "other machines can reach this app" in result.output
+    from fastapi.testclient import TestClient
+
+    client = TestClient(calls[0]["app"])
+    rows = b"ligand_smiles,composition\n" + b"CCN,CsPbBr3\n" * 11
+    refused = client.post("/screen", files={"candidates": ("c.csv", rows, "text/csv")})
+    assert "at most 10 rows" in refused.text
+
+
+def test_serve_refuses_a_missing_model_directory(tmp_path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--model", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "does not exist" in result.output
