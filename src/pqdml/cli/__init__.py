@@ -33,3 +33,4 @@ from pqdml.cli import predict as _predict  # noqa: E402,F401
 from pqdml.cli import quickstart as _quickstart  # noqa: E402,F401
 from pqdml.cli import report as _report  # noqa: E402,F401
 from pqdml.cli import screen as _screen  # noqa: E402,F401
+from pqdml.cli import serve as _serve  # noqa: E402,F401

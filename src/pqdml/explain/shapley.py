@@ -21,6 +21,7 @@ the effects of several contributions need not add up to the total.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -219,6 +220,26 @@ def _status_frame(status: Any, n_rows: int, index: pd.Index) -> pd.DataFrame:
 
 
 _ADDITIVITY_ATOL = 1e-4
+#: The ``shap.TreeExplainer`` of the last few boosters explained: building one decodes the
+#: whole booster (about 60 ms for a shipped model), which every one-row explanation would
+#: otherwise pay again. Bounded, as an explainer keeps its booster alive.
+_EXPLAINERS: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
+_EXPLAINERS_MAX = 4
+
+
+def _tree_explainer(booster: Any) -> Any:
+    """Return the cached ``shap.TreeExplainer`` of ``booster`` (built on first use)."""
+    import shap
+
+    cached = _EXPLAINERS.get(id(booster))
+    if cached is not None and cached[0] is booster:
+        _EXPLAINERS.move_to_end(id(booster))
+        return cached[1]
+    explainer = shap.TreeExplainer(booster)
+    _EXPLAINERS[id(booster)] = (booster, explainer)
+    while len(_EXPLAINERS) > _EXPLAINERS_MAX:
+        _EXPLAINERS.popitem(last=False)
+    return explainer
 
 
 def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
@@ -244,8 +265,6 @@ def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
         Values for every row; rows that failed featurization keep NaN values and their
         status.
     """
-    import shap
-
     X, status = model.transform(records)
     X = np.asarray(X, dtype=np.float64)
     frame = _status_frame(status, X.shape[0], records.index)
@@ -253,7 +272,7 @@ def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
     n, p = X.shape
     values = np.full((n, p), np.nan)
     margin = np.full(n, np.nan)
-    explainer = shap.TreeExplainer(model.booster)
+    explainer = _tree_explainer(model.booster)
     base = float("nan")
     if ok.any():
         raw = np.asarray(explainer.shap_values(X[ok], check_additivity=False), dtype=np.float64)

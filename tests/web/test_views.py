@@ -1,0 +1,62 @@
+"""pqdml.web.views: what the pages show, straight from the model's stored metrics."""
+
+from __future__ import annotations
+
+import copy
+
+from fastapi.testclient import TestClient
+
+from pqdml.exceptions import InvalidInputError, StoichiometryError, UnknownLigandError
+from pqdml.web import create_app, views
+
+
+def test_metrics_rows_are_the_stored_fold_summaries(model) -> None:
+    rows = {r["key"]: r for r in views.metrics_rows(model)}
+    s = model.metrics["models"]["xgboost"]["summary"]
+    assert rows["xgboost"]["mae"] == f"{s['mae']['mean']:.3g} ± {s['mae']['sd']:.2g}"
+    assert rows["mean"]["spearman"] == "n/a"  # a constant predictor has no ranking
+    assert rows["xgboost"]["model"] == "XGBoost (this model)"
+
+
+def test_pooled_out_of_fold_metrics_are_shown_when_the_model_stores_them(model) -> None:
+    pooled = copy.copy(model)
+    pooled.metrics = copy.deepcopy(model.metrics)
+    pooled.metrics["models"]["xgboost"]["pooled"] = {"mae": 21.5, "spearman": 0.41}
+    pooled.metrics["models"]["mean"]["pooled"] = {"mae": 37.0, "spearman": None}
+    summary = views.model_summary(pooled)
+    assert summary["has_pooled"]
+    html = TestClient(create_app(pooled)).get("/model").text
+    assert "<th>pooled MAE</th>" in html and "<td>21.5</td><td>0.41</td>" in html
+    assert "pooled MAE" not in TestClient(create_app(model)).get("/model").text
+
+
+def test_errors_go_to_their_field() -> None:
+    assert views.field_of(UnknownLigandError("x")) == "ligand"
+    assert views.field_of(StoichiometryError("x")) == "composition"
+    assert views.field_of(InvalidInputError("x", code="invalid_process")) == "process"
+    form = views.PredictForm("OAm", "CsPbBr3", "boiling", "")
+    assert views.predict_page(None, form)["errors"] == {
+        "stage": "stage 'boiling' is not one of synthesis, post-synthesis, purification, "
+        "film-treatment, control"
+    }
+
+
+def test_interval_bar_uses_the_physical_range(model) -> None:
+    assert views.target_range(model, 20.0, 90.0) == (0.0, 100.0)
+    gain = copy.copy(model)
+    gain.metadata = {**model.metadata, "prediction_kind": "gain_over_control"}
+    lo, hi = views.target_range(gain, -5.0, 15.0)
+    assert lo < -5.0 and hi > 15.0  # no physical bounds for a gain: the interval, padded
+
+
+def test_the_predict_page_names_the_best_baseline_too(model, client) -> None:
+    summary = views.model_summary(model)
+    maes = {
+        name: entry["summary"]["mae"]["mean"]
+        for name, entry in model.metrics["models"].items()
+        if name not in ("xgboost", "mean")
+    }
+    best = min(maes, key=maes.__getitem__)
+    assert summary["best_baseline"] == views.MODEL_NAMES[best].removesuffix(" (baseline)")
+    html = client.get("/", params={"ligand": "OAm", "composition": "CsPbBr3"}).text
+    assert f"for the best other baseline ({summary['best_baseline']})" in html
