@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
         "pqdml.explain",
     ),
     "write_report": "pqdml.report",
+    **dict.fromkeys(("suggest", "Suggestions"), "pqdml.campaign"),
     "ScreenSummary": "pqdml.screen",
     **dict.fromkeys(("PredictionReport", "predict_one"), "pqdml.predict"),
     **dict.fromkeys(("generate_library", "real_library"), "pqdml.library"),

@@ -30,3 +30,4 @@ from pqdml.cli import model as _model  # noqa: E402,F401
 from pqdml.cli import quickstart as _quickstart  # noqa: E402,F401
 from pqdml.cli import report as _report  # noqa: E402,F401
 from pqdml.cli import screen as _screen  # noqa: E402,F401
+from pqdml.cli import suggest as _suggest  # noqa: E402,F401
