@@ -67,7 +67,9 @@ def _synth() -> pd.DataFrame:
     return s[pd.to_numeric(s["plqy_percent"], errors="coerce") > 0].reset_index(drop=True)
 
 
-def _gain_pool(records: pd.DataFrame, column: str = "pce_percent") -> tuple[pd.DataFrame, np.ndarray]:
+def _gain_pool(
+    records: pd.DataFrame, column: str = "pce_percent"
+) -> tuple[pd.DataFrame, np.ndarray]:
     gain, reason = training_targets(records, column, relative_to_control=True)
     use = (reason == "").to_numpy()
     return records[use].reset_index(drop=True), gain[use].to_numpy(dtype=float)
@@ -83,11 +85,26 @@ def _passivator() -> pd.DataFrame:
         doi = str(r["DOI"]).replace("DOI:", "").strip().lower()
         group = f"pass-{i}"
         base = {"doi": doi, "composition": r["perovskite_type"], "group_id": group}
-        rows.append({**base, "record_id": f"{group}-c", "stage": "control", "is_control": 1,
-                     "pce_percent": r["PCE_pristine(%)"]})
-        rows.append({**base, "record_id": group, "stage": "film-treatment", "is_control": 0,
-                     "ligand_name": r["name"], "ligand_smiles": r["SMILES"],
-                     "pce_percent": r["PCE_passivated(%)"]})
+        rows.append(
+            {
+                **base,
+                "record_id": f"{group}-c",
+                "stage": "control",
+                "is_control": 1,
+                "pce_percent": r["PCE_pristine(%)"],
+            }
+        )
+        rows.append(
+            {
+                **base,
+                "record_id": group,
+                "stage": "film-treatment",
+                "is_control": 0,
+                "ligand_name": r["name"],
+                "ligand_smiles": r["SMILES"],
+                "pce_percent": r["PCE_passivated(%)"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -115,7 +132,9 @@ def load_goals(names: list[str]) -> list[CampaignPool]:
             recs = c.reset_index(drop=True)
             y = recs["plqy_percent"].to_numpy(dtype=float)
             goals.append(
-                CampaignPool(name, pool_features(recs, "plqy_percent"), y, Objective(), None, (0.0, 100.0))
+                CampaignPool(
+                    name, pool_features(recs, "plqy_percent"), y, Objective(), None, (0.0, 100.0)
+                )
             )
         else:
             raise SystemExit(f"unknown goal {name!r}")
@@ -131,9 +150,10 @@ def _enhancement(rand: np.ndarray, strat: np.ndarray, seed: int = 0) -> dict[str
     rng = np.random.default_rng(seed)
     ef = float(np.median(rand) / np.median(strat))
     boots = []
-    for _ in range(2000):
-        i = rng.integers(0, len(rand), len(rand))
-        boots.append(np.median(rand[i]) / np.median(strat[i]))
+    for _ in range(2000):  # seeds resampled for each strategy (BayBE may have fewer)
+        a = rand[rng.integers(0, len(rand), len(rand))]
+        b = strat[rng.integers(0, len(strat), len(strat))]
+        boots.append(np.median(a) / np.median(b))
     lo, hi = np.percentile(boots, [5, 95])
     return {"ef": ef, "lo": float(lo), "hi": float(hi)}
 
@@ -146,8 +166,20 @@ def _baybe(pool: CampaignPool, seeds: int, k: int, n: int, budget: int) -> list[
         npz = Path(tmp) / "pool.npz"
         np.savez(npz, Z=pool.Z, y=pool.y)
         out = Path(tmp) / "orders.json"
-        cmd = [python, str(ROOT / "benchmarks" / "campaigns_baybe.py"), str(npz), str(out),
-               "--seeds", str(seeds), "--k", str(k), "--n", str(n), "--budget", str(budget)]
+        cmd = [
+            python,
+            str(ROOT / "benchmarks" / "campaigns_baybe.py"),
+            str(npz),
+            str(out),
+            "--seeds",
+            str(seeds),
+            "--k",
+            str(k),
+            "--n",
+            str(n),
+            "--budget",
+            str(budget),
+        ]
         run = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if run.returncode != 0:
             return "BayBE run failed: " + run.stderr.strip().splitlines()[-1]
@@ -167,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         "--goals", default="synth-plqy,synth-460nm,buried-gain,passivator-gain,curated-cspbbr3"
     )
     ap.add_argument("--baybe", type=int, default=0, help="BayBE seeds on synth-plqy (0: skip)")
+    ap.add_argument(
+        "--baybe-orders", default=None, help="orders.json of an earlier campaigns_baybe.py run"
+    )
+    ap.add_argument("--export-pool", default=None, help="write the synth-plqy pool (.npz), exit")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--plot", default=str(ROOT / "docs" / "img" / "campaigns.png"))
     args = ap.parse_args(argv)
@@ -176,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", module="sklearn")
     strategies = args.strategies.split(",")
     goals = load_goals(args.goals.split(","))
+    if args.export_pool:
+        pool = next(g for g in goals if g.name == "synth-plqy")
+        np.savez(args.export_pool, Z=pool.Z, y=pool.y)
+        return 0
     results: dict[str, dict] = {}
     curves: dict[str, dict[str, np.ndarray]] = {}
     for pool in goals:
@@ -187,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
                 replay(pool, strat, s, k=args.k, n=args.n, budget=budget, n_members=args.members)
                 for s in range(args.seeds)
             ]
-        if args.baybe and pool.name == "synth-plqy":
+        if args.baybe_orders and pool.name == "synth-plqy":
+            got = json.loads(Path(args.baybe_orders).read_text())
+            orders["baybe"] = [np.asarray(o)[:budget] for o in got]
+        elif args.baybe and pool.name == "synth-plqy":
             got = _baybe(pool, args.baybe, args.k, args.n, budget)
             if isinstance(got, str):
                 print(f"baybe: {got}", file=sys.stderr)
@@ -207,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                 entry[f"top{int(top * 100)}"] = _summary(np.asarray(exp, dtype=float))
                 entry[f"_exp{int(top * 100)}"] = exp
             res["strategies"][strat] = entry
-        for strat, entry in res["strategies"].items():
+        for entry in res["strategies"].values():
             for top in TOPS:
                 key = f"_exp{int(top * 100)}"
                 entry[f"ef{int(top * 100)}"] = _enhancement(
@@ -224,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table = markdown(results, args)
-    (out / "campaigns.json").write_text(json.dumps({"args": vars(args), "results": results}, indent=1))
+    (out / "campaigns.json").write_text(
+        json.dumps({"args": vars(args), "results": results}, indent=1)
+    )
     (out / "campaigns.md").write_text(table)
     plot(curves, goals, Path(args.plot))
     print(table)
@@ -264,7 +309,9 @@ def plot(curves: dict[str, dict[str, np.ndarray]], goals: list[CampaignPool], pa
     fig, axes = plt.subplots(1, len(goals), figsize=(4.2 * len(goals), 3.4), squeeze=False)
     for ax, pool in zip(axes[0], goals, strict=True):
         for strat, curve in curves[pool.name].items():
-            ax.plot(np.arange(1, len(curve) + 1), curve, label=strat, lw=2 if strat == "ei" else 1.2)
+            ax.plot(
+                np.arange(1, len(curve) + 1), curve, label=strat, lw=2 if strat == "ei" else 1.2
+            )
         ax.axhline(pool.threshold(0.05), color="grey", ls=":", lw=1)
         ax.set_title(pool.name)
         ax.set_xlabel("experiments")

@@ -51,12 +51,29 @@ def _run(args: list[str]) -> object:
 
 def test_suggest_from_a_library_with_composition_and_grid(files: dict[str, Path]) -> None:
     out = files["root"] / "next.csv"
-    result = _run([
-        "suggest", "--data", str(files["measured"]), "--candidates", str(files["library"]),
-        "--target", "plqy", "-o", str(out), "--n", "3", "--composition", "CsPbBr3",
-        "--grid", "proc_temperature_c=125,135,145;stage=synthesis", "--seed", "1",
-        "--n-members", "4",
-    ])
+    result = _run(
+        [
+            "suggest",
+            "--data",
+            str(files["measured"]),
+            "--candidates",
+            str(files["library"]),
+            "--target",
+            "plqy",
+            "-o",
+            str(out),
+            "--n",
+            "3",
+            "--composition",
+            "CsPbBr3",
+            "--grid",
+            "proc_temperature_c=125,135,145;stage=synthesis",
+            "--seed",
+            "1",
+            "--n-members",
+            "4",
+        ]
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert len(table) == 3 and table["rank"].tolist() == [1, 2, 3]
@@ -72,20 +89,50 @@ def test_suggest_from_a_library_with_composition_and_grid(files: dict[str, Path]
 
 def test_goal_and_window(files: dict[str, Path]) -> None:
     out = files["root"] / "goal.csv"
-    result = _run([
-        "suggest", "--data", str(files["measured"]), "--candidates", str(files["library"]),
-        "--target", "plqy", "-o", str(out), "--n", "2", "--composition", "CsPbBr3",
-        "--grid", "proc_temperature_c=105,195", "--within", "emission=460:480",
-        "--strategy", "thompson", "--n-members", "4",
-    ])
+    result = _run(
+        [
+            "suggest",
+            "--data",
+            str(files["measured"]),
+            "--candidates",
+            str(files["library"]),
+            "--target",
+            "plqy",
+            "-o",
+            str(out),
+            "--n",
+            "2",
+            "--composition",
+            "CsPbBr3",
+            "--grid",
+            "proc_temperature_c=105,195",
+            "--within",
+            "emission=460:480",
+            "--strategy",
+            "thompson",
+            "--n-members",
+            "4",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "p_within" in pd.read_csv(out).columns
 
 
 def test_bad_arguments_are_clear_errors(files: dict[str, Path]) -> None:
     out = files["root"] / "x.csv"
-    base = ["suggest", "--data", str(files["measured"]), "--candidates", str(files["library"]),
-            "--target", "plqy", "-o", str(out), "--composition", "CsPbBr3"]
+    base = [
+        "suggest",
+        "--data",
+        str(files["measured"]),
+        "--candidates",
+        str(files["library"]),
+        "--target",
+        "plqy",
+        "-o",
+        str(out),
+        "--composition",
+        "CsPbBr3",
+    ]
     result = _run([*base, "--grid", "nonsense"])
     assert result.exit_code != 0 and "col=v1,v2" in result.output
     result = _run([*base, "--reference", "CCO"])

@@ -51,17 +51,26 @@ def pool() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def result(measured: pd.DataFrame, pool: pd.DataFrame):  # noqa: ANN201
+def result(measured: pd.DataFrame, pool: pd.DataFrame):
     return suggest(measured, pool, "plqy", n=4, seed=3, n_members=4)
 
 
-def test_output_columns_and_inputs_preserved(result, pool: pd.DataFrame) -> None:  # noqa: ANN001
+def test_output_columns_and_inputs_preserved(result, pool: pd.DataFrame) -> None:
     table = result.table
     assert len(table) == 4
     for col in pool.columns:
         assert col in table.columns
-    for col in ("rank", "prediction", "pi_low", "pi_high", "acquisition", "p_improve",
-                "in_domain", "nearest_measured", "why"):
+    for col in (
+        "rank",
+        "prediction",
+        "pi_low",
+        "pi_high",
+        "acquisition",
+        "p_improve",
+        "in_domain",
+        "nearest_measured",
+        "why",
+    ):
         assert col in table.columns
     # each suggested row is the pool row with the same lab code, every input value equal
     for _, row in table.iterrows():
@@ -75,7 +84,7 @@ def test_output_columns_and_inputs_preserved(result, pool: pd.DataFrame) -> None
     assert table["why"].str.len().gt(10).all()
 
 
-def test_bad_smiles_reported_and_never_suggested(result, pool: pd.DataFrame) -> None:  # noqa: ANN001
+def test_bad_smiles_reported_and_never_suggested(result, pool: pd.DataFrame) -> None:
     status = result.pool_status
     assert len(status) == len(pool)
     bad = status.iloc[[3, 7]]
@@ -86,47 +95,81 @@ def test_bad_smiles_reported_and_never_suggested(result, pool: pd.DataFrame) -> 
     assert sum(result.summary["pool_status"].values()) == len(pool)
 
 
-def test_same_seed_same_suggestions(measured: pd.DataFrame, pool: pd.DataFrame, result) -> None:  # noqa: ANN001
+def test_same_seed_same_suggestions(measured: pd.DataFrame, pool: pd.DataFrame, result) -> None:
     again = suggest(measured, pool, "plqy", n=4, seed=3, n_members=4, model=result.model)
     pd.testing.assert_series_equal(again.table["lab_code"], result.table["lab_code"])
     np.testing.assert_array_equal(again.table["prediction"], result.table["prediction"])
 
 
-def test_batch_has_no_duplicates_even_when_the_pool_repeats_rows(measured, result) -> None:  # noqa: ANN001
+def test_batch_has_no_duplicates_even_when_the_pool_repeats_rows(measured, result) -> None:
     one = _records(3, 5).drop(columns="plqy_percent")
     one["proc_temperature_c"] = [105.0, 115.0, 125.0]  # never measured (measured: 100, 110, ...)
     pool = pd.concat([one] * 6, ignore_index=True)  # 3 distinct experiments, 6 times each
     pool["lab_code"] = range(len(pool))
-    out = suggest(measured, pool, "plqy", n=4, seed=0, n_members=4, explain=False,
-                  model=result.model)
+    out = suggest(
+        measured, pool, "plqy", n=4, seed=0, n_members=4, explain=False, model=result.model
+    )
     key = out.table[["ligand_smiles", "proc_temperature_c"]].astype(str).agg("|".join, axis=1)
     assert key.is_unique
     assert len(out.table) == 3  # only 3 distinct candidates exist
 
 
-def test_already_measured_rows_are_not_suggested(measured, result) -> None:  # noqa: ANN001
-    pool = pd.concat([measured.drop(columns="plqy_percent").iloc[:5], _records(6, 9)
-                      .drop(columns="plqy_percent")], ignore_index=True)
-    out = suggest(measured, pool, "plqy", n=4, seed=0, n_members=4, explain=False,
-                  model=result.model)
+def test_already_measured_rows_are_not_suggested(measured, result) -> None:
+    pool = pd.concat(
+        [
+            measured.drop(columns="plqy_percent").iloc[:5],
+            _records(6, 9).drop(columns="plqy_percent"),
+        ],
+        ignore_index=True,
+    )
+    out = suggest(
+        measured, pool, "plqy", n=4, seed=0, n_members=4, explain=False, model=result.model
+    )
     assert (out.pool_status["status"].iloc[:5] == "already_measured").all()
     assert not out.table["record_id"].isin(measured["record_id"]).any()
 
 
 @pytest.mark.parametrize("strategy", ["ucb", "thompson", "greedy", "random"])
-def test_every_strategy_gives_a_distinct_batch(measured, pool, result, strategy: str) -> None:  # noqa: ANN001
-    out = suggest(measured, pool, "plqy", n=3, seed=1, strategy=strategy, n_members=4,
-                  explain=False, model=result.model)
+def test_every_strategy_gives_a_distinct_batch(measured, pool, result, strategy: str) -> None:
+    out = suggest(
+        measured,
+        pool,
+        "plqy",
+        n=3,
+        seed=1,
+        strategy=strategy,
+        n_members=4,
+        explain=False,
+        model=result.model,
+    )
     assert len(out.table) == 3 and out.table["lab_code"].is_unique
 
 
-def test_goal_and_reference(measured, pool, result) -> None:  # noqa: ANN001
-    out = suggest(measured, pool, "plqy", goal=50.0, n=2, seed=0, n_members=4, explain=False,
-                  reference=LIGANDS[0], model=result.model)
+def test_goal_and_reference(measured, pool, result) -> None:
+    out = suggest(
+        measured,
+        pool,
+        "plqy",
+        goal=50.0,
+        n=2,
+        seed=0,
+        n_members=4,
+        explain=False,
+        reference=LIGANDS[0],
+        model=result.model,
+    )
     assert out.summary["objective"] == "goal" and out.summary["goal"] == 50.0
     with pytest.raises(ValueError, match="reference ligand 'CCO'"):
-        suggest(measured, pool, "plqy", n=2, n_members=4, reference="CCO", explain=False,
-                model=result.model)
+        suggest(
+            measured,
+            pool,
+            "plqy",
+            n=2,
+            n_members=4,
+            reference="CCO",
+            explain=False,
+            model=result.model,
+        )
 
 
 def test_pqdml_suggest_is_the_function() -> None:
@@ -167,8 +210,11 @@ def test_surrogate_is_seeded_and_calibrated() -> None:
 
 def test_select_batch_skips_identical_candidates() -> None:
     Z = np.array([[0.0], [0.0], [0.0], [1.0], [2.0]])
-    sc = Scores(acquisition=np.array([5.0, 5.0, 5.0, 1.0, 0.5]), p_improve=np.zeros(5),
-                members=np.tile(np.array([5.0, 5.0, 5.0, 1.0, 0.5]), (3, 1)))
+    sc = Scores(
+        acquisition=np.array([5.0, 5.0, 5.0, 1.0, 0.5]),
+        p_improve=np.zeros(5),
+        members=np.tile(np.array([5.0, 5.0, 5.0, 1.0, 0.5]), (3, 1)),
+    )
     for strategy in ("ei", "thompson", "random"):
         batch = select_batch(strategy, sc, Z, 3, np.random.default_rng(0))
         assert len(np.unique(Z[batch, 0])) == len(batch) == 3
@@ -178,9 +224,11 @@ def test_ei_prefers_upside() -> None:
     from pqdml.campaign.surrogate import Predictive
 
     grid = np.linspace(-1, 1, 41)
-    pred = Predictive(mean=np.array([0.0, 0.0]),
-                      samples=np.vstack([0.1 * grid, 2.0 * grid]),
-                      members=np.zeros((2, 2)))
+    pred = Predictive(
+        mean=np.array([0.0, 0.0]),
+        samples=np.vstack([0.1 * grid, 2.0 * grid]),
+        members=np.zeros((2, 2)),
+    )
     ei = score("ei", pred, Objective(), best=0.5)
     assert ei.acquisition[1] > ei.acquisition[0] == 0.0
     assert ei.p_improve[1] > 0 and ei.p_improve[0] == 0
@@ -207,7 +255,7 @@ def test_replay_is_a_permutation_prefix() -> None:
     assert len(order) == 15 and len(set(order.tolist())) == 15
 
 
-def test_suggestions_section(result) -> None:  # noqa: ANN001
+def test_suggestions_section(result) -> None:
     section = suggestions_section(result.table)
     assert len(section["records"]) == 4
     assert 'id="next-experiments"' in section["html"] and "<td>" in section["html"]

@@ -59,12 +59,14 @@ class Objective:
 
     def __post_init__(self) -> None:
         if self.direction not in ("maximize", "minimize", "goal"):
-            raise ValueError(f"unknown direction {self.direction!r}; use maximize, minimize or goal")
+            raise ValueError(
+                f"unknown direction {self.direction!r}; use maximize, minimize or goal"
+            )
         if self.direction == "goal" and self.goal is None:
             raise ValueError("direction 'goal' needs a goal value")
 
     def utility(self, y: np.ndarray) -> np.ndarray:
-        """Utility of target values (larger is better)."""
+        """Return the utility of target values (larger is better)."""
         y = np.asarray(y, dtype=float)
         if self.direction == "maximize":
             return y

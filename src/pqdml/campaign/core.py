@@ -378,7 +378,9 @@ def suggest(
     ]
     why = [""] * len(rows)
     if explain and len(rows):
-        sentences = explain_predictions(model, table[pool.columns.intersection(table.columns)], top=2)
+        sentences = explain_predictions(
+            model, table[pool.columns.intersection(table.columns)], top=2
+        )
         why = ["; ".join(s) for s in sentences]
     if len(rows):
         u_mean = objective.utility(table["prediction"].to_numpy())
@@ -404,11 +406,15 @@ def suggest(
         "prediction_kind": "gain_over_control" if effect else "value",
         "objective": objective.direction,
         "goal": objective.goal,
-        "within": None if within is None else list(parse_window(within) if isinstance(within, str) else within),
+        "within": None
+        if within is None
+        else list(parse_window(within) if isinstance(within, str) else within),
         "strategy": strategy,
         "seed": seed,
         "n_measured": len(recs),
-        "best_measured": float(y[feasible][np.argmax(u_meas[feasible])]) if feasible.any() else None,
+        "best_measured": float(y[feasible][np.argmax(u_meas[feasible])])
+        if feasible.any()
+        else None,
         "reference": reference,
         "n_pool": len(pool),
         "pool_status": {str(k): int(v) for k, v in counts.items()},

@@ -113,7 +113,14 @@ class CampaignPool:
         return float(np.quantile(self.success(), 1.0 - top))
 
 
-def _fit(kind: str, X: np.ndarray, y: np.ndarray, seed: int, n_members: int, bounds: tuple[float, float] | None):  # noqa: ANN202
+def _fit(
+    kind: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    n_members: int,
+    bounds: tuple[float, float] | None,
+):
     if kind == "gp":
         return GPSurrogate(seed=seed).fit(X, y)
     return EnsembleSurrogate(n_members=n_members, seed=seed, bounds=bounds).fit(X, y)
@@ -153,7 +160,9 @@ def replay(
         Row positions in measurement order (length ``budget``).
     """
     if strategy not in REPLAY_STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(REPLAY_STRATEGIES)}")
+        raise ValueError(
+            f"unknown strategy {strategy!r}; choose one of {', '.join(REPLAY_STRATEGIES)}"
+        )
     total = len(pool.y)
     budget = total if budget is None else min(budget, total)
     order = list(np.random.default_rng(seed).permutation(total)[:k])
@@ -184,8 +193,13 @@ def replay(
             p_within = ((cpred.samples >= lo) & (cpred.samples <= hi)).mean(axis=1)
             members_within = (cpred.members >= lo) & (cpred.members <= hi)
         sc = score(
-            acq, pred, pool.objective, best, p_within=p_within,
-            within_members=members_within, floor=floor,
+            acq,
+            pred,
+            pool.objective,
+            best,
+            p_within=p_within,
+            within_members=members_within,
+            floor=floor,
         )
         tie = pool.objective.utility(pred.mean)
         batch = select_batch(acq, sc, pool.Z[rest], want, rng, tie_break=tie)

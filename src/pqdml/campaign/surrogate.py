@@ -25,8 +25,8 @@ from xgboost import XGBRegressor
 #: XGBoost parameters of one ensemble member: small, regularised trees (a campaign starts
 #: from a handful of rows, so deep trees would only memorise them).
 MEMBER_PARAMS: dict[str, Any] = {
-    "n_estimators": 120,
-    "learning_rate": 0.1,
+    "n_estimators": 60,
+    "learning_rate": 0.15,
     "max_depth": 3,
     "min_child_weight": 1.0,
     "subsample": 1.0,
@@ -127,7 +127,7 @@ class EnsembleSurrogate:
             while len(np.unique(bag)) < min(2, n):
                 bag = rng.integers(0, n, n)
             est = XGBRegressor(
-                tree_method="hist",
+                tree_method="exact",  # campaign data are small: no histogram to build
                 n_jobs=self.n_jobs,
                 random_state=self.seed * 1000 + m,
                 objective="reg:squarederror",

@@ -36,8 +36,12 @@ from pqdml.cli._options import format_option
     type=click.Path(dir_okay=False),
     help="Suggestions table (CSV/TSV/Parquet); the pool status goes to <name>.status.csv.",
 )
-@click.option("--n", "n", default=4, show_default=True, type=click.IntRange(min=1), help="Batch size.")
-@click.option("--maximize", "direction", flag_value="maximize", default=True, help="Maximise (default).")
+@click.option(
+    "--n", "n", default=4, show_default=True, type=click.IntRange(min=1), help="Batch size."
+)
+@click.option(
+    "--maximize", "direction", flag_value="maximize", default=True, help="Maximise (default)."
+)
 @click.option("--minimize", "direction", flag_value="minimize", help="Minimise.")
 @click.option("--goal", type=float, default=None, help="Hit this value (e.g. --goal 460 nm).")
 @click.option(
