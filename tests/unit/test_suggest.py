@@ -261,3 +261,10 @@ def test_suggestions_section(result) -> None:
     assert 'id="next-experiments"' in section["html"] and "<td>" in section["html"]
     with pytest.raises(ValueError, match="no 'rank' column"):
         suggestions_section(pd.DataFrame({"a": [1]}))
+
+
+def test_a_pool_with_no_usable_row_gives_an_empty_table(measured, result) -> None:
+    pool = pd.DataFrame({"ligand_smiles": ["C1CC((", "xyz"], "composition": "CsPbBr3"})
+    out = suggest(measured, pool, "plqy", n=2, n_members=4, model=result.model)
+    assert out.table.empty and {"rank", "prediction", "why"} <= set(out.table.columns)
+    assert (out.pool_status["status"] != "ok").all() and out.pool_status["error"].str.len().all()

@@ -369,6 +369,9 @@ def suggest(
         table["p_improve"] = sc.p_improve[chosen]
         if p_within is not None:
             table["p_within"] = p_within[chosen]
+    for col in ("prediction", "pi_low", "pi_high", "acquisition", "p_improve"):
+        if col not in table:  # nothing eligible: the columns still exist
+            table[col] = np.full(len(rows), np.nan)
     table["in_domain"] = in_domain[rows]
     d = ((Zp[rows][:, None, :] - Zm[None, :, :]) ** 2).sum(-1)
     near = d.argmin(axis=1) if len(rows) else np.zeros(0, dtype=int)
