@@ -58,7 +58,7 @@ from pqdml.data.formats import FORMATS
 from pqdml.model.train import training_targets
 
 ROOT = Path(__file__).resolve().parent.parent
-STRATEGIES = ("random", "ei", "thompson", "greedy", "ucb", "gp-ei")
+STRATEGIES = ("random", "ei", "thompson", "greedy", "gp-ei")  # ucb: available, not replayed
 TOPS = (0.05, 0.10)
 
 
@@ -150,10 +150,10 @@ def _enhancement(rand: np.ndarray, strat: np.ndarray, seed: int = 0) -> dict[str
     rng = np.random.default_rng(seed)
     ef = float(np.median(rand) / np.median(strat))
     boots = []
-    for _ in range(2000):  # seeds resampled for each strategy (BayBE may have fewer)
-        a = rand[rng.integers(0, len(rand), len(rand))]
-        b = strat[rng.integers(0, len(strat), len(strat))]
-        boots.append(np.median(a) / np.median(b))
+    m = min(len(rand), len(strat))  # seed i starts from the same rows in both: resample pairs
+    for _ in range(2000):
+        i = rng.integers(0, m, m)
+        boots.append(np.median(rand[:m][i]) / np.median(strat[:m][i]))
     lo, hi = np.percentile(boots, [5, 95])
     return {"ef": ef, "lo": float(lo), "hi": float(hi)}
 
