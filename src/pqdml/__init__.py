@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     ),
     "write_report": "pqdml.report",
     **dict.fromkeys(("Predictor", "resolve_model"), "pqdml.model"),
+    **dict.fromkeys(("suggest", "Suggestions"), "pqdml.campaign"),
     "ScreenSummary": "pqdml.screen",
     **dict.fromkeys(("PredictionReport", "predict_one"), "pqdml.predict"),
     **dict.fromkeys(("generate_library", "real_library"), "pqdml.library"),

@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
-NOTEBOOKS = ["01_quickstart.ipynb", "02_screening.ipynb"]
+NOTEBOOKS = ["01_quickstart.ipynb", "02_screening.ipynb", "03_campaign.ipynb"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -47,5 +47,10 @@ def test_notebook_runs(
     if name == "01_quickstart.ipynb":
         assert (tmp_path / "quickstart_report.html").stat().st_size > 100_000
         assert (tmp_path / "quickstart_report_files" / "parity.png").exists()
+    elif name == "03_campaign.ipynb":
+        assert (tmp_path / "campaign_best_so_far.png").exists()
+        assert (tmp_path / "suggestions.csv").exists() and (
+            tmp_path / "suggestions.status.csv"
+        ).exists()
     else:
         assert (tmp_path / "ranked.csv").exists() and (tmp_path / "ranked_top10.csv").exists()

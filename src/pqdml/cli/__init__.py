@@ -34,3 +34,4 @@ from pqdml.cli import quickstart as _quickstart  # noqa: E402,F401
 from pqdml.cli import report as _report  # noqa: E402,F401
 from pqdml.cli import screen as _screen  # noqa: E402,F401
 from pqdml.cli import serve as _serve  # noqa: E402,F401
+from pqdml.cli import suggest as _suggest  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 Nothing here computes chemistry or model output: every value comes from
 :func:`pqdml.predict_one`, :func:`pqdml.featurize_ligand`,
-:func:`pqdml.featurize_composition`, :mod:`pqdml.explain`, :mod:`pqdml.plots`,
+:func:`pqdml.featurize_composition`, :mod:`pqdml.explain`, :mod:`pqdml.explain.plots`,
 :func:`pqdml.chem.draw.draw_ligand` or the model's stored metadata and metrics. This
 module only arranges those values (and places numbers on a drawn scale).
 """
