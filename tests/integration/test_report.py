@@ -12,6 +12,7 @@ import pytest
 
 from pqdml import explain
 from pqdml.io import read_table
+from pqdml.report import write_report
 
 pytestmark = pytest.mark.slow
 
@@ -252,3 +253,24 @@ def test_trend_caption_says_when_the_model_ignores_a_feature():
         text
         == "The model does not use chain length: its contribution is the same (+0.0 PLQY points) for every record."
     )
+
+
+def test_suggestions_add_a_next_experiments_section(tmp_path: Path, model) -> None:
+    suggestions = pd.DataFrame(
+        {
+            "rank": [2, 1],
+            "ligand_name": ["<script>alert(1)</script>", "octylamine"],
+            "prediction": [70.0, 81.5],
+            "pi_low": [50.0, 60.0],
+            "pi_high": [90.0, 99.0],
+            "why": ["exploit", "explore (upside)"],
+        }
+    )
+    path = tmp_path / "suggestions.csv"
+    suggestions.to_csv(path, index=False)
+    page = write_report(model, out=tmp_path / "r.html", suggestions=path).read_text()
+    section = page[page.index('<section id="next-experiments">') :]
+    assert 'href="#next-experiments"' in page
+    # ranked order, and user text escaped
+    assert section.index("octylamine") < section.index("&lt;script&gt;")
+    assert "<script>alert" not in page

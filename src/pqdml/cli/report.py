@@ -37,6 +37,12 @@ from pqdml.io import check_output
     default=None,
     help="Composition of screened candidates whose rows carry none (as given to pqdml screen).",
 )
+@click.option(
+    "--suggestions",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Suggestions file (pqdml suggest -o SUGGESTIONS): adds a 'next experiments' section.",
+)
 @click.option("--level", type=float, default=None, help="Interval level (default: the model's).")
 @click.option(
     "-o",
@@ -53,6 +59,7 @@ def report(
     fmt: str | None,
     screen: str | None,
     composition: str | None,
+    suggestions: str | None,
     level: float | None,
     out: str,
 ) -> None:
@@ -63,7 +70,7 @@ def report(
     from pqdml.model import load_model
     from pqdml.report import write_report
 
-    check_output(out, inputs=[model_dir, data, screen])
+    check_output(out, inputs=[model_dir, data, screen, suggestions])
     check_output(Path(out).with_name(Path(out).stem + "_files") / "x", inputs=[model_dir])
     path = write_report(
         load_model(model_dir),
@@ -73,5 +80,6 @@ def report(
         level=level,
         fmt=fmt,
         composition=composition,
+        suggestions=suggestions,
     )
     click.echo(f"wrote {path} and {path.parent / (path.stem + '_files')}/")

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from pqdml import explain
+from pqdml.campaign import suggestions_section
 from pqdml.data.formats import read_records
 from pqdml.data.targets import target_spec
 from pqdml.io import atomic_open, atomic_path, read_table, table_kind, write_table
@@ -134,6 +135,7 @@ def write_report(
     fmt: str | None = None,
     composition: str | None = None,
     top: int = 5,
+    suggestions: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write the self-contained HTML report of ``model`` and its figures/tables folder.
 
@@ -159,6 +161,9 @@ def write_report(
         ``pqdml screen --composition``).
     top
         Number of screened candidates shown with a waterfall.
+    suggestions
+        A suggestions table or file (``pqdml suggest -o SUGGESTIONS``); adds the "next
+        experiments" section (:func:`pqdml.campaign.suggestions_section`).
 
     Returns
     -------
@@ -199,6 +204,10 @@ def write_report(
         top=top,
         unit=unit,
     )
+    nav_next = ""
+    if suggestions is not None:
+        doc.add(suggestions_section(suggestions)["html"])
+        nav_next = '<a href="#next-experiments">Next experiments</a>'
     body = "\n".join(doc.parts)
     title = f"pqdml report — {model.target} model"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -211,7 +220,8 @@ def write_report(
         f"{html.escape(str(model.metadata.get('pqdml_version', '')))}; figures and tables "
         f"as files in <code>{html.escape(doc.folder.name)}/</code></p>"
         '<nav><a href="#summary">Summary</a><a href="#performance">Performance</a>'
-        '<a href="#shap">SHAP</a><a href="#domain">Domain &amp; candidates</a></nav>'
+        '<a href="#shap">SHAP</a><a href="#domain">Domain &amp; candidates</a>'
+        f"{nav_next}</nav>"
         f"{body}</body></html>"
     )
     for path in doc.files:
