@@ -119,6 +119,10 @@ def pairwise_concordance(
     return out
 
 
+#: Below this concordance a ranking that beats chance is called only slightly better.
+WEAK_CONCORDANCE = 0.6
+
+
 def skill_verdict(result: dict[str, Any]) -> str:
     """One sentence on a :func:`pairwise_concordance` result: better than chance or not.
 
@@ -127,6 +131,9 @@ def skill_verdict(result: dict[str, Any]) -> str:
     >>> skill_verdict({"concordance": 0.55, "concordance_ci": [0.45, 0.65], "n_pairs": 40,
     ...                "n_groups": 8})
     'no demonstrated ranking skill: concordance 0.55 (95% CI 0.45–0.65, 40 pairs) includes chance (0.5)'
+    >>> skill_verdict({"concordance": 0.52, "concordance_ci": [0.505, 0.57], "n_pairs": 944,
+    ...                "n_groups": 50}).split(":")[0]
+    'ranks only slightly better than chance within a system'
     """
     c = result.get("concordance", math.nan)
     lo, hi = result.get("concordance_ci", [math.nan, math.nan])
@@ -141,6 +148,11 @@ def skill_verdict(result: dict[str, Any]) -> str:
             f"{result.get('n_groups', '?')} group(s) (need {MIN_PAIRS} pairs in {MIN_GROUPS} groups)"
         )
     text = f"concordance {c:.2f} (95% CI {lo:.2f}–{hi:.2f}, {n} pairs)"
+    if lo > 0.5 and c < WEAK_CONCORDANCE:
+        return (
+            f"ranks only slightly better than chance within a system: {text}; about "
+            f"{round(100 * c)} of 100 pairs in the right order, so treat a ranking as a hypothesis"
+        )
     if lo > 0.5:
         return f"ranks better than chance within a system: {text}"
     if hi < 0.5:
