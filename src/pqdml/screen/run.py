@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from pqdml.chem.ligand import featurize_ligand, resolve_ligand
 from pqdml.config import cpu_count
 from pqdml.data.formats import guess_format, read_records
 from pqdml.data.records import candidate_records, ligand_columns
@@ -28,11 +29,15 @@ from pqdml.exceptions import InvalidInputError, UnknownFormatError
 from pqdml.explain import explain_predictions
 from pqdml.io import count_rows, input_columns, iter_chunks, table_kind, write_table
 from pqdml.model import Predictor, resolve_model
+from pqdml.model.ranking import model_ranking_verdict, ranking_caveat
 from pqdml.screen import parts as sio
-from pqdml.screen.chunk import OUTPUT_COLUMNS, ChunkOptions
+from pqdml.screen.chunk import OUTPUT_COLUMNS, P_BETTER, RESERVED_COLUMNS, ChunkOptions
 from pqdml.screen.engines import _numbered, _run_dask, _run_local
 
-__all__ = ["ScreenSummary", "screen"]
+__all__ = ["RANK_BY", "ScreenSummary", "screen"]
+
+#: ``rank_by`` choices → the output column that orders the rows (highest first).
+RANK_BY = {"prediction": "prediction", "lower": "pi_low", "p-better": P_BETTER}
 
 
 @dataclass
@@ -56,6 +61,12 @@ class ScreenSummary:
         The ``--top`` file with explanations, if requested.
     engine
         ``"local"`` or ``"dask"``.
+    rank_by, reference
+        The ranking used (``prediction``, ``lower``, ``p-better``) and the reference
+        ligand of the ``p_better`` column, if any.
+    ranking_skill
+        The model's measured within-system ranking skill (a sentence, see
+        :func:`pqdml.model.ranking.skill_verdict`).
     """
 
     out: Path
@@ -69,6 +80,9 @@ class ScreenSummary:
     top_path: Path | None = None
     engine: str = "local"
     extra: dict[str, Any] = field(default_factory=dict)
+    rank_by: str = "prediction"
+    reference: str | None = None
+    ranking_skill: str | None = None
 
     @property
     def rate(self) -> float:
@@ -88,6 +102,16 @@ class ScreenSummary:
         ]
         if self.top_path is not None:
             lines.append(f"wrote {self.top_path}")
+        what = {"lower": "lower interval bound", "p-better": "p_better"}.get(
+            self.rank_by, self.rank_by
+        )
+        ref = f"; p_better against {self.reference}" if self.reference else ""
+        lines.append(f"ranked by {what}{ref}")
+        if self.ranking_skill:
+            lines.append(f"ranking skill within a system: {self.ranking_skill}")
+            caveat = ranking_caveat(self.ranking_skill)
+            if caveat:
+                lines.append(f"NOTE: {caveat}")
         return "\n".join(lines)
 
 
@@ -97,7 +121,7 @@ def _write_top(
     frame = merged.top if merged.top is not None else pd.DataFrame()
     sentences: list[str] = [""] * len(frame)
     if len(frame):
-        input_cols = [c for c in frame.columns if c not in OUTPUT_COLUMNS and c != "row_id"]
+        input_cols = [c for c in frame.columns if c not in RESERVED_COLUMNS]
         raw = frame[input_cols].rename(columns=lambda c: c.removeprefix("input_"))
         records, _, _ = candidate_records(raw, composition=opts.composition, stage=opts.stage)
         explained = explain_predictions(model, records.reset_index(drop=True), top=5)
@@ -130,6 +154,29 @@ def _canonical_input(src: Path, dest: Path, fmt: str | None) -> Path:
     return converted
 
 
+def _check_ranking(rank_by: str, reference: str | None) -> str | None:
+    """Validate ``rank_by``/``reference`` before any work; return the reference's SMILES."""
+    if rank_by not in RANK_BY:
+        raise InvalidInputError(
+            f"unknown rank_by {rank_by!r}: use one of {', '.join(RANK_BY)}", code="rank_by"
+        )
+    if reference is None:
+        if rank_by == "p-better":
+            raise InvalidInputError(
+                "rank_by 'p-better' needs a reference ligand (--reference NAME_OR_SMILES)",
+                code="missing_reference",
+            )
+        return None
+    try:
+        smiles = resolve_ligand(reference).smiles
+        featurize_ligand(smiles)
+    except InvalidInputError as err:
+        raise InvalidInputError(
+            f"reference ligand {reference!r} cannot be used: {err}", code="invalid_reference"
+        ) from err
+    return smiles
+
+
 def screen(
     candidates: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -147,6 +194,8 @@ def screen(
     resume: bool = True,
     level: float | None = None,
     fmt: str | None = None,
+    rank_by: str = "prediction",
+    reference: str | None = None,
 ) -> ScreenSummary:
     """Predict and rank every candidate of a file, in chunks, resumably.
 
@@ -188,6 +237,15 @@ def screen(
         public-dataset file (``synthesizer``, ``buried-interface``, ``perovskite-database``),
         which is mapped to canonical records first (see :func:`pqdml.data.read_records`).
         None guesses it from the file and keeps plain candidate tables as they are.
+    rank_by
+        ``"prediction"`` (point prediction), ``"lower"`` (the interval's lower bound,
+        ``pi_low``: prefers candidates the model is surer of) or ``"p-better"`` (the
+        ``p_better`` column; needs ``reference``). Highest first; see
+        ``docs/screening.md``.
+    reference
+        Reference ligand (dictionary name or SMILES), e.g. the one used today. Every ok
+        row gets ``p_better``: the model's calibrated probability that the candidate beats
+        the reference in the row's system (same composition, stage, process values).
 
     Returns
     -------
@@ -197,8 +255,10 @@ def screen(
     Raises
     ------
     InvalidInputError
-        No ligand column, no composition, unknown engine, or leftover parts of a run
-        with different arguments (code ``resume_mismatch``).
+        No ligand column, no composition, unknown engine, unknown ``rank_by``, a reference
+        that is not a known ligand or SMILES (code ``invalid_reference``), ``p-better``
+        without a reference, or leftover parts of a run with different arguments (code
+        ``resume_mismatch``).
 
     Examples
     --------
@@ -206,6 +266,7 @@ def screen(
     >>> print(summary)  # doctest: +SKIP
     """
     t0 = time.perf_counter()
+    reference_smiles = _check_ranking(rank_by, reference)
     original = Path(candidates)
     dest = Path(out)
     if not original.exists():
@@ -226,7 +287,19 @@ def screen(
             code="missing_composition",
         )
     model = resolve_model(model, target)
-    opts = ChunkOptions(composition=composition, stage=stage, level=level, run_id=uuid.uuid4().hex)
+    if reference is not None and not callable(getattr(model, "p_better", None)):
+        raise InvalidInputError(
+            f"the model {type(model).__name__} has no p_better calibration: it cannot "
+            f"compare candidates with the reference {reference!r}",
+            code="invalid_reference",
+        )
+    opts = ChunkOptions(
+        composition=composition,
+        stage=stage,
+        level=level,
+        run_id=uuid.uuid4().hex,
+        reference_smiles=reference_smiles,
+    )
     manifest = {
         "version": sio.MANIFEST_VERSION,
         "input": sio.input_fingerprint(src),
@@ -237,6 +310,8 @@ def screen(
             "stage": stage,
             "chunk_size": chunk_size,
             "level": level,
+            "rank_by": rank_by,
+            "reference": reference,
         },
     }
     parts = sio.open_parts(dest, manifest, resume=resume)
@@ -278,11 +353,12 @@ def screen(
     finally:
         bar.close()
     if n_chunks == 0:  # an input without rows: an output with the columns and no rows
-        empty = pd.DataFrame(columns=["row_id", *columns, *OUTPUT_COLUMNS])
+        extra = [P_BETTER] if reference is not None else []
+        empty = pd.DataFrame(columns=["row_id", *columns, *OUTPUT_COLUMNS, *extra])
         write_table(empty, dest)
         merged = sio.MergeResult(0, 0, 0, {}, empty if top else None)
     else:
-        merged = sio.merge_parts(parts, n_chunks, dest, top=top)
+        merged = sio.merge_parts(parts, n_chunks, dest, top=top, rank_column=RANK_BY[rank_by])
     top_file = _write_top(merged, model, dest, top, opts) if top else None
     parts.remove()
     if src != original:
@@ -298,4 +374,7 @@ def screen(
         seconds=time.perf_counter() - t0,
         top_path=top_file,
         engine=engine,
+        rank_by=rank_by,
+        reference=reference,
+        ranking_skill=model_ranking_verdict(model),
     )
