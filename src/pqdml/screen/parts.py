@@ -199,8 +199,8 @@ def merge_parts(
     h = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
     ok = np.concatenate(oks) if oks else np.zeros(0, bool)
     pred = np.concatenate(preds).astype(float) if preds else np.zeros(0)
-    key = np.concatenate(keys).astype(float) if keys else None
-    dup_of, rank = _duplicates_and_ranks(h, ok, pred, key)
+    rank_key = np.concatenate(keys).astype(float) if keys else None
+    dup_of, rank = _duplicates_and_ranks(h, ok, pred, rank_key)
 
     fields: dict[str, Any] = {}
     for schema in schemas:
