@@ -153,7 +153,7 @@ NO_VERDICT = "ranking skill not measured: this model stores no ranking measureme
 
 
 def model_ranking_verdict(model: Any) -> str:
-    """The ranking-skill sentence a model stores (:func:`skill_verdict` of its grouped CV).
+    """Return the ranking-skill sentence a model stores (:func:`skill_verdict` of its CV).
 
     Read from ``model.metrics["ranking_verdict"]``, else ``model.metadata["ranking"]``;
     :data:`NO_VERDICT` for a model saved without one.
@@ -173,7 +173,7 @@ def model_ranking_verdict(model: Any) -> str:
 
 
 def ranking_caveat(verdict: str) -> str | None:
-    """A plain-words warning for a verdict without demonstrated skill (None when skilled).
+    """Return a plain-words warning for a verdict without shown skill (None when skilled).
 
     Examples
     --------
