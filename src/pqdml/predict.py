@@ -120,7 +120,7 @@ class PredictionReport:
             lines.append("because")
             lines.extend(f"  - {c}" for c in self.contributions)
         if self.ranking_skill:
-            lines.append(f"ranking      within a system: {self.ranking_skill}")
+            lines.append(f"ranking      {self.ranking_skill}")
             caveat = ranking_caveat(self.ranking_skill)
             if caveat:
                 lines.append(f"             {caveat}")

@@ -158,7 +158,7 @@ def test_verdict_printed_by_screen_and_predict(tmp_path, candidates, tiny_model_
     verdict = model.metrics["ranking_verdict"]
     res = _run([candidates, "-o", tmp_path / "v.csv", "--model", tiny_model_dir, "-j", 1])
     assert res.exit_code == 0, res.output
-    assert f"ranking skill within a system: {verdict}" in res.output
+    assert f"ranking skill on held-out papers: {verdict}" in res.output
     pred = CliRunner().invoke(
         main,
         [
@@ -205,7 +205,9 @@ def test_no_skill_summary_says_chance_in_plain_words(tmp_path):
     assert "not better than chance" not in str(skilled)
 
 
-def test_resume_with_changed_ranking_is_refused(tmp_path, candidates, model, monkeypatch):
+def test_resume_with_changed_ranking_is_refused(
+    tmp_path, candidates, model, tiny_model_dir, monkeypatch
+):
     out = tmp_path / "resume.csv"
 
     def killed(*args, **kwargs):
@@ -222,3 +224,20 @@ def test_resume_with_changed_ranking_is_refused(tmp_path, candidates, model, mon
         assert err.value.code == "resume_mismatch"
     summary = screen(candidates, out, model=model, n_jobs=1, chunk_size=4)
     assert summary.n_chunks_resumed == 3
+    # and the other way round: parts ranked by p-better are not resumed by a default run
+    with monkeypatch.context() as m:
+        m.setattr(sio, "merge_parts", killed)
+        with pytest.raises(KeyboardInterrupt):
+            screen(
+                candidates,
+                out,
+                model=model,
+                n_jobs=1,
+                chunk_size=4,
+                rank_by="p-better",
+                reference="oleylamine",
+            )
+    with pytest.raises(InvalidInputError, match="different arguments"):
+        screen(candidates, out, model=model, n_jobs=1, chunk_size=4)
+    res = _run([candidates, "-o", out, "--model", tiny_model_dir, "--rank-by", "lower"])
+    assert res.exit_code == 1 and "--restart" in res.output

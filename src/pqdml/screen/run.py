@@ -108,7 +108,7 @@ class ScreenSummary:
         ref = f"; p_better against {self.reference}" if self.reference else ""
         lines.append(f"ranked by {what}{ref}")
         if self.ranking_skill:
-            lines.append(f"ranking skill within a system: {self.ranking_skill}")
+            lines.append(f"ranking skill on held-out papers: {self.ranking_skill}")
             caveat = ranking_caveat(self.ranking_skill)
             if caveat:
                 lines.append(f"NOTE: {caveat}")
@@ -300,19 +300,24 @@ def screen(
         run_id=uuid.uuid4().hex,
         reference_smiles=reference_smiles,
     )
+    arguments: dict[str, Any] = {
+        "target": target,
+        "composition": composition,
+        "stage": stage,
+        "chunk_size": chunk_size,
+        "level": level,
+    }
+    # the ranking only when it is not the default: parts of a default run made before
+    # these options existed still resume, and a run with another ranking never does
+    if rank_by != "prediction":
+        arguments["rank_by"] = rank_by
+    if reference is not None:
+        arguments["reference"] = reference
     manifest = {
         "version": sio.MANIFEST_VERSION,
         "input": sio.input_fingerprint(src),
         "model": sio.model_fingerprint(model),
-        "arguments": {
-            "target": target,
-            "composition": composition,
-            "stage": stage,
-            "chunk_size": chunk_size,
-            "level": level,
-            "rank_by": rank_by,
-            "reference": reference,
-        },
+        "arguments": arguments,
     }
     parts = sio.open_parts(dest, manifest, resume=resume)
     done = parts.done()
