@@ -17,6 +17,7 @@ from pqdml.data.records import check_stage
 from pqdml.data.targets import target_spec
 from pqdml.explain import explain_predictions
 from pqdml.model import Predictor, resolve_model
+from pqdml.model.ranking import model_ranking_verdict, ranking_caveat
 
 __all__ = ["PredictionReport", "predict_one"]
 
@@ -66,6 +67,10 @@ class PredictionReport:
         Top contributing features in words (SHAP).
     binding_type, chain_length
         Ligand descriptors the model used.
+    ranking_skill
+        The model's measured ranking skill within one system (a sentence from its grouped
+        CV): whether comparing this prediction with another ligand's in the same system
+        is better than chance.
     """
 
     ligand: str
@@ -86,6 +91,7 @@ class PredictionReport:
     contributions: list[str] = field(default_factory=list)
     binding_type: str | None = None
     chain_length: float | None = None
+    ranking_skill: str | None = None
 
     def __str__(self) -> str:
         """Render the report the ``pqdml predict`` command prints."""
@@ -114,6 +120,11 @@ class PredictionReport:
         if self.contributions:
             lines.append("because")
             lines.extend(f"  - {c}" for c in self.contributions)
+        if self.ranking_skill:
+            lines.append(f"ranking      {self.ranking_skill}")
+            caveat = ranking_caveat(self.ranking_skill)
+            if caveat:
+                lines.append(f"             {caveat}")
         return "\n".join(lines)
 
 
@@ -250,4 +261,5 @@ def predict_one(
         contributions=contributions,
         binding_type=row.get("binding_type"),
         chain_length=None if chain is None or math.isnan(float(chain)) else float(chain),
+        ranking_skill=model_ranking_verdict(model),
     )

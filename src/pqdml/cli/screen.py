@@ -54,6 +54,19 @@ from pqdml.cli._options import (
     default=None,
     help="Interval level (default: the model's).",
 )
+@click.option(
+    "--rank-by",
+    type=click.Choice(["prediction", "lower", "p-better"]),
+    default="prediction",
+    show_default=True,
+    help="Order: point prediction, interval lower bound, or P(beats --reference).",
+)
+@click.option(
+    "--reference",
+    default=None,
+    metavar="LIGAND",
+    help="Reference ligand (name or SMILES): adds p_better = P(candidate beats it in its system).",
+)
 @click.option("--restart", is_flag=True, help="Discard the parts of an interrupted run.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
@@ -73,6 +86,8 @@ def screen_command(
     engine: str,
     scheduler: str | None,
     level: float | None,
+    rank_by: str,
+    reference: str | None,
     restart: bool,
     progress: bool | None,
     fmt: str | None,
@@ -101,6 +116,8 @@ def screen_command(
             resume=not restart,
             level=level,
             fmt=fmt,
+            rank_by=rank_by,
+            reference=reference,
         )
     except KeyboardInterrupt:
         click.echo(

@@ -158,3 +158,55 @@ def skill_verdict(result: dict[str, Any]) -> str:
     if hi < 0.5:
         return f"ranks worse than chance (reversed) within a system: {text}"
     return f"no demonstrated ranking skill: {text} includes chance (0.5)"
+
+
+#: What the apps say when a model stores no ranking measurement (saved before it existed).
+NO_VERDICT = "ranking skill not measured: this model stores no ranking measurement (retrain it)"
+
+
+def model_ranking_verdict(model: Any) -> str:
+    """Return the ranking-skill sentence a model stores (:func:`skill_verdict` of its CV).
+
+    Read from ``model.metrics["ranking_verdict"]``, else ``model.metadata["ranking"]``;
+    :data:`NO_VERDICT` for a model saved without one.
+
+    Examples
+    --------
+    >>> class M:
+    ...     metrics = {"ranking_verdict": "ranks better than chance within a system: ..."}
+    >>> model_ranking_verdict(M())
+    'ranks better than chance within a system: ...'
+    """
+    metrics = getattr(model, "metrics", None) or {}
+    verdict = metrics.get("ranking_verdict")
+    if not verdict:
+        verdict = ((getattr(model, "metadata", None) or {}).get("ranking") or {}).get("verdict")
+    return str(verdict) if verdict else NO_VERDICT
+
+
+def ranking_caveat(verdict: str) -> str | None:
+    """Return a plain-words warning for a verdict without shown skill (None when skilled).
+
+    Examples
+    --------
+    >>> ranking_caveat("no demonstrated ranking skill: concordance 0.52 (...)")[:60]
+    'the order of candidates within one system is not better than'
+    >>> ranking_caveat("ranks better than chance within a system: ...") is None
+    True
+    """
+    if verdict.startswith("ranks better than chance"):
+        return None
+    if verdict.startswith("no demonstrated ranking skill"):
+        return (
+            "the order of candidates within one system is not better than chance on "
+            "held-out papers: treat the ranking as a list to test, not a measured preference"
+        )
+    if verdict.startswith("ranks worse than chance"):
+        return (
+            "on held-out papers the model ordered candidates of one system the wrong way "
+            "round more often than not: do not choose by this ranking"
+        )
+    return (
+        "the order of candidates within one system has no measured skill on held-out "
+        "papers: treat the ranking as a list to test, not a measured preference"
+    )

@@ -241,12 +241,15 @@ class TrainedModel:
             return np.asarray(prediction, dtype=float)
         return from_effect(prediction, control, effect.get("ceiling"))
 
-    def p_better(self, prediction: np.ndarray, reference_prediction: float) -> np.ndarray:
+    def p_better(
+        self, prediction: np.ndarray, reference_prediction: float | np.ndarray
+    ) -> np.ndarray:
         """Calibrated probability that each candidate beats a reference in the same system.
 
         ``prediction`` and ``reference_prediction`` are this model's predictions for the
-        candidates and the reference ligand in one system (same composition and process);
-        see :mod:`pqdml.model.pbetter`. Every probability is 0.5 when the model stored no
+        candidates and the reference ligand in one system (same composition and process),
+        or one reference prediction per candidate (each in the candidate's system); see
+        :mod:`pqdml.model.pbetter`. Every probability is 0.5 when the model stored no
         calibration (slope 0: no ranking skill measured).
         """
         slope = float((self.metadata.get("p_better") or {}).get("slope", 0.0))

@@ -31,6 +31,11 @@ OUTPUT_COLUMNS = [
     "duplicate_of",
     "rank",
 ]
+#: Column added after ``chain_length`` when a reference ligand is given (``--reference``):
+#: the calibrated probability that the row's candidate beats the reference in its system.
+P_BETTER = "p_better"
+#: Output column names an input column is renamed away from (``input_<name>``).
+RESERVED_COLUMNS = frozenset({"row_id", *OUTPUT_COLUMNS, P_BETTER})
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class ChunkOptions:
     stage: str | None
     level: float | None
     run_id: str | None = None
+    reference_smiles: str | None = None
 
 
 #: Prediction columns kept per distinct candidate (and memoized across chunks): all of
@@ -78,50 +84,15 @@ def row_keys(
     return _record_keys(records, status)
 
 
-def predict_chunk(
-    chunk: pd.DataFrame,
-    start: int,
+def _predict_rows(
+    records: pd.DataFrame,
+    keys: np.ndarray,
     model: Predictor,
-    *,
-    composition: str | None = None,
-    stage: str | None = None,
-    level: float | None = None,
-    cache_key: str | None = None,
+    level: float | None,
+    memo: dict[int, tuple[Any, ...]] | None,
 ) -> pd.DataFrame:
-    """Predict one chunk of candidates; every row kept, in order, with its status.
-
-    Identical candidates (same ligand text, composition, stage, process values) are
-    predicted once; the internal columns ``_dup_hash`` (64-bit hash of canonical SMILES,
-    composition, stage and process values; 0 when the row has no canonical SMILES) and
-    ``_ok`` are used by the merge to mark duplicates across chunks and to rank.
-
-    Parameters
-    ----------
-    chunk
-        Candidate rows (input columns).
-    start
-        ``row_id`` of the chunk's first row.
-    model
-        The model (a :class:`pqdml.model.Predictor`, such as a ``TrainedModel``).
-    composition, stage, level
-        As in :func:`screen`.
-    cache_key
-        When given, predictions are also memoized in this process under this key (one
-        screening run), so a candidate repeated in a later chunk is not predicted again.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``row_id``, the input columns, :data:`OUTPUT_COLUMNS` (without ``duplicate_of``
-        and ``rank``) and the two internal columns.
-    """
-    chunk = chunk.reset_index(drop=True)
-    n = len(chunk)
-    records, status, message = candidate_records(chunk, composition=composition, stage=stage)
-    valid = status.eq("ok").to_numpy()
-    keys = _record_keys(records, status)
+    """:data:`_MEMO_COLUMNS` of every row, predicting each distinct key once (0: no row)."""
     uniq, first_idx, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    memo = _memo_for(cache_key)
     keyed = uniq != 0
     if memo is None:
         hit = np.zeros(len(uniq), dtype=bool)
@@ -148,7 +119,58 @@ def predict_chunk(
         cached = [memo[k] for k in uniq[hit].tolist()]
         for j, c in enumerate(_MEMO_COLUMNS):
             per_unique[c][hit] = [row[j] for row in cached]
-    pred = pd.DataFrame({c: per_unique[c][inverse] for c in _MEMO_COLUMNS})
+    return pd.DataFrame({c: per_unique[c][inverse] for c in _MEMO_COLUMNS})
+
+
+def predict_chunk(
+    chunk: pd.DataFrame,
+    start: int,
+    model: Predictor,
+    *,
+    composition: str | None = None,
+    stage: str | None = None,
+    level: float | None = None,
+    cache_key: str | None = None,
+    reference_smiles: str | None = None,
+) -> pd.DataFrame:
+    """Predict one chunk of candidates; every row kept, in order, with its status.
+
+    Identical candidates (same ligand text, composition, stage, process values) are
+    predicted once; the internal columns ``_dup_hash`` (64-bit hash of canonical SMILES,
+    composition, stage and process values; 0 when the row has no canonical SMILES) and
+    ``_ok`` are used by the merge to mark duplicates across chunks and to rank.
+
+    Parameters
+    ----------
+    chunk
+        Candidate rows (input columns).
+    start
+        ``row_id`` of the chunk's first row.
+    model
+        The model (a :class:`pqdml.model.Predictor`, such as a ``TrainedModel``).
+    composition, stage, level
+        As in :func:`screen`.
+    cache_key
+        When given, predictions are also memoized in this process under this key (one
+        screening run), so a candidate repeated in a later chunk is not predicted again.
+    reference_smiles
+        When given, the reference ligand (resolved SMILES) is also predicted in every
+        row's system (the row's composition, stage and process values) and the column
+        :data:`P_BETTER` holds ``model.p_better(candidate, reference)`` for ok rows (NaN
+        for the others, or where the reference cannot be predicted in that system).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id``, the input columns, :data:`OUTPUT_COLUMNS` (without ``duplicate_of``
+        and ``rank``), :data:`P_BETTER` with a reference, and the two internal columns.
+    """
+    chunk = chunk.reset_index(drop=True)
+    n = len(chunk)
+    records, status, message = candidate_records(chunk, composition=composition, stage=stage)
+    valid = status.eq("ok").to_numpy()
+    memo = _memo_for(cache_key)
+    pred = _predict_rows(records, _record_keys(records, status), model, level, memo)
 
     def col(name: str) -> pd.Series:  # a prediction column, missing → all None
         return pred[name] if name in pred.columns else pd.Series([None] * n, dtype=object)
@@ -157,7 +179,11 @@ def predict_chunk(
     # could not even be turned into a record
     status = status.where(~valid, col("status").fillna("ok").astype("str"))
     message = message.where(~valid, col("error").fillna("").astype("str"))
-    return _output_frame(chunk, start, records, status, message, col)
+    out = _output_frame(chunk, start, records, status, message, col)
+    if reference_smiles is not None:
+        values = _p_better(records, status, out["prediction"], model, level, memo, reference_smiles)
+        out.insert(out.columns.get_loc(sio.HASH_COL), P_BETTER, values)
+    return out
 
 
 def failed_rows(
@@ -181,7 +207,10 @@ def failed_rows(
     def col(name: str) -> pd.Series:
         return pd.Series([None] * n, dtype=object)
 
-    return _output_frame(chunk, start, records, row_status, row_message, col)
+    out = _output_frame(chunk, start, records, row_status, row_message, col)
+    if opts.reference_smiles is not None:  # same layout as predict_chunk's parts
+        out.insert(out.columns.get_loc(sio.HASH_COL), P_BETTER, np.full(n, np.nan))
+    return out
 
 
 def output_names(columns: list[str]) -> dict[str, str]:
@@ -196,7 +225,7 @@ def output_names(columns: list[str]) -> dict[str, str]:
     >>> output_names(["smiles", "status", "input_status"])
     {'smiles': 'smiles', 'status': 'input_status_1', 'input_status': 'input_status'}
     """
-    reserved = {*OUTPUT_COLUMNS, "row_id", sio.HASH_COL, sio.OK_COL}
+    reserved = {*RESERVED_COLUMNS, sio.HASH_COL, sio.OK_COL}
     taken = set(map(str, columns)) | reserved
     names: dict[str, str] = {}
     for c in columns:
@@ -246,6 +275,32 @@ def _output_frame(
     return out
 
 
+def _p_better(
+    records: pd.DataFrame,
+    status: pd.Series,
+    prediction: pd.Series,
+    model: Predictor,
+    level: float | None,
+    memo: dict[int, tuple[Any, ...]] | None,
+    reference_smiles: str,
+) -> np.ndarray:
+    """``model.p_better`` of each ok row against the reference predicted in the row's system."""
+    ref = records.copy()
+    ref["ligand_smiles"] = reference_smiles
+    ref["ligand_name"] = None
+    ref_pred = _predict_rows(ref, _record_keys(ref, status), model, level, memo)
+    ref_ok = ref_pred["status"].eq("ok").to_numpy()
+    ref_value = pd.to_numeric(ref_pred["prediction"], errors="coerce").astype(float).to_numpy()
+    cand = prediction.to_numpy(dtype=float)
+    usable = status.eq("ok").to_numpy() & ref_ok & np.isfinite(cand) & np.isfinite(ref_value)
+    out = np.full(len(records), np.nan)
+    if usable.any():
+        # p_better is TrainedModel's, not part of the Predictor protocol (checked by screen)
+        scorer = getattr(model, "p_better")  # noqa: B009
+        out[usable] = scorer(cand[usable], ref_value[usable])
+    return out
+
+
 #: Largest number of featurized ligands kept in memory between chunks (about 25 MB per
 #: 1,000 ligands in the model's and the featurizer's memos together): the feature memos
 #: are trimmed to it (``Predictor.trim_caches``), and repeats across chunks are served by
@@ -269,4 +324,5 @@ def run_chunk(
         stage=opts.stage,
         level=opts.level,
         cache_key=opts.run_id,
+        reference_smiles=opts.reference_smiles,
     )

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from pqdml.chem.ligand import featurize_ligand, resolve_ligand
 from pqdml.config import cpu_count
 from pqdml.data.formats import guess_format, read_records
 from pqdml.data.records import candidate_records, ligand_columns
@@ -35,11 +36,15 @@ from pqdml.io import (
     write_table,
 )
 from pqdml.model import Predictor, resolve_model
+from pqdml.model.ranking import model_ranking_verdict, ranking_caveat
 from pqdml.screen import parts as sio
-from pqdml.screen.chunk import OUTPUT_COLUMNS, ChunkOptions, output_names
+from pqdml.screen.chunk import OUTPUT_COLUMNS, P_BETTER, ChunkOptions, output_names
 from pqdml.screen.engines import _numbered, _run_dask, _run_local
 
-__all__ = ["ScreenSummary", "screen"]
+__all__ = ["RANK_BY", "ScreenSummary", "screen"]
+
+#: ``rank_by`` choices → the output column that orders the rows (highest first).
+RANK_BY = {"prediction": "prediction", "lower": "pi_low", "p-better": P_BETTER}
 
 
 @dataclass
@@ -63,6 +68,12 @@ class ScreenSummary:
         The ``--top`` file with explanations, if requested.
     engine
         ``"local"`` or ``"dask"``.
+    rank_by, reference
+        The ranking used (``prediction``, ``lower``, ``p-better``) and the reference
+        ligand of the ``p_better`` column, if any.
+    ranking_skill
+        The model's measured within-system ranking skill (a sentence, see
+        :func:`pqdml.model.ranking.skill_verdict`).
     """
 
     out: Path
@@ -76,6 +87,9 @@ class ScreenSummary:
     top_path: Path | None = None
     engine: str = "local"
     extra: dict[str, Any] = field(default_factory=dict)
+    rank_by: str = "prediction"
+    reference: str | None = None
+    ranking_skill: str | None = None
 
     @property
     def rate(self) -> float:
@@ -101,6 +115,16 @@ class ScreenSummary:
                 "input columns renamed (their names are output columns): "
                 + ", ".join(f"{k} -> {v}" for k, v in renamed.items())
             )
+        what = {"lower": "lower interval bound", "p-better": "p_better"}.get(
+            self.rank_by, self.rank_by
+        )
+        ref = f"; p_better against {self.reference}" if self.reference else ""
+        lines.append(f"ranked by {what}{ref}")
+        if self.ranking_skill:
+            lines.append(f"ranking skill on held-out papers: {self.ranking_skill}")
+            caveat = ranking_caveat(self.ranking_skill)
+            if caveat:
+                lines.append(f"NOTE: {caveat}")
         return "\n".join(lines)
 
 
@@ -148,6 +172,29 @@ def _canonical_input(src: Path, dest: Path, fmt: str | None) -> Path:
     return converted
 
 
+def _check_ranking(rank_by: str, reference: str | None) -> str | None:
+    """Validate ``rank_by``/``reference`` before any work; return the reference's SMILES."""
+    if rank_by not in RANK_BY:
+        raise InvalidInputError(
+            f"unknown rank_by {rank_by!r}: use one of {', '.join(RANK_BY)}", code="rank_by"
+        )
+    if reference is None:
+        if rank_by == "p-better":
+            raise InvalidInputError(
+                "rank_by 'p-better' needs a reference ligand (--reference NAME_OR_SMILES)",
+                code="missing_reference",
+            )
+        return None
+    try:
+        smiles = resolve_ligand(reference).smiles
+        featurize_ligand(smiles)
+    except InvalidInputError as err:
+        raise InvalidInputError(
+            f"reference ligand {reference!r} cannot be used: {err}", code="invalid_reference"
+        ) from err
+    return smiles
+
+
 def screen(
     candidates: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -165,6 +212,8 @@ def screen(
     resume: bool = True,
     level: float | None = None,
     fmt: str | None = None,
+    rank_by: str = "prediction",
+    reference: str | None = None,
 ) -> ScreenSummary:
     """Predict and rank every candidate of a file, in chunks, resumably.
 
@@ -206,6 +255,15 @@ def screen(
         public-dataset file (``synthesizer``, ``buried-interface``, ``perovskite-database``),
         which is mapped to canonical records first (see :func:`pqdml.data.read_records`).
         None guesses it from the file and keeps plain candidate tables as they are.
+    rank_by
+        ``"prediction"`` (point prediction), ``"lower"`` (the interval's lower bound,
+        ``pi_low``: prefers candidates the model is surer of) or ``"p-better"`` (the
+        ``p_better`` column; needs ``reference``). Highest first; see
+        ``docs/screening.md``.
+    reference
+        Reference ligand (dictionary name or SMILES), e.g. the one used today. Every ok
+        row gets ``p_better``: the model's calibrated probability that the candidate beats
+        the reference in the row's system (same composition, stage, process values).
 
     Returns
     -------
@@ -215,8 +273,10 @@ def screen(
     Raises
     ------
     InvalidInputError
-        No ligand column, no composition, unknown engine, or leftover parts of a run
-        with different arguments (code ``resume_mismatch``).
+        No ligand column, no composition, unknown engine, unknown ``rank_by``, a reference
+        that is not a known ligand or SMILES (code ``invalid_reference``), ``p-better``
+        without a reference, or leftover parts of a run with different arguments (code
+        ``resume_mismatch``).
 
     Examples
     --------
@@ -224,6 +284,7 @@ def screen(
     >>> print(summary)  # doctest: +SKIP
     """
     t0 = time.perf_counter()
+    reference_smiles = _check_ranking(rank_by, reference)
     original = Path(candidates)
     dest = Path(out)
     if not original.exists():
@@ -247,18 +308,37 @@ def screen(
             code="missing_composition",
         )
     model = resolve_model(model, target)
-    opts = ChunkOptions(composition=composition, stage=stage, level=level, run_id=uuid.uuid4().hex)
+    if reference is not None and not callable(getattr(model, "p_better", None)):
+        raise InvalidInputError(
+            f"the model {type(model).__name__} has no p_better calibration: it cannot "
+            f"compare candidates with the reference {reference!r}",
+            code="invalid_reference",
+        )
+    opts = ChunkOptions(
+        composition=composition,
+        stage=stage,
+        level=level,
+        run_id=uuid.uuid4().hex,
+        reference_smiles=reference_smiles,
+    )
+    arguments: dict[str, Any] = {
+        "target": target,
+        "composition": composition,
+        "stage": stage,
+        "chunk_size": chunk_size,
+        "level": level,
+    }
+    # the ranking only when it is not the default: parts of a default run made before
+    # these options existed still resume, and a run with another ranking never does
+    if rank_by != "prediction":
+        arguments["rank_by"] = rank_by
+    if reference is not None:
+        arguments["reference"] = reference
     manifest = {
         "version": sio.MANIFEST_VERSION,
         "input": sio.input_fingerprint(src),
         "model": sio.model_fingerprint(model),
-        "arguments": {
-            "target": target,
-            "composition": composition,
-            "stage": stage,
-            "chunk_size": chunk_size,
-            "level": level,
-        },
+        "arguments": arguments,
     }
     parts = sio.open_parts(dest, manifest, resume=resume)
     done = parts.done()
@@ -299,11 +379,12 @@ def screen(
     finally:
         bar.close()
     if n_chunks == 0:  # an input without rows: an output with the columns and no rows
-        empty = pd.DataFrame(columns=["row_id", *columns, *OUTPUT_COLUMNS])
+        extra = [P_BETTER] if reference is not None else []
+        empty = pd.DataFrame(columns=["row_id", *columns, *OUTPUT_COLUMNS, *extra])
         write_table(empty, dest)
         merged = sio.MergeResult(0, 0, 0, {}, empty if top else None)
     else:
-        merged = sio.merge_parts(parts, n_chunks, dest, top=top)
+        merged = sio.merge_parts(parts, n_chunks, dest, top=top, rank_column=RANK_BY[rank_by])
     top_file = _write_top(merged, model, dest, top, opts, columns) if top else None
     parts.remove()
     if src != original:
@@ -320,4 +401,7 @@ def screen(
         top_path=top_file,
         engine=engine,
         extra={"renamed_columns": {k: v for k, v in output_names(columns).items() if k != v}},
+        rank_by=rank_by,
+        reference=reference,
+        ranking_skill=model_ranking_verdict(model),
     )
