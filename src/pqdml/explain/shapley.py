@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xgboost
 
 from pqdml.chem._ions import SITE_IONS
 from pqdml.data.targets import target_spec
@@ -244,7 +245,7 @@ def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
         Values for every row; rows that failed featurization keep NaN values and their
         status.
     """
-    import shap
+    import shap  # heavy (~3 s with numba): loaded only when explaining
 
     X, status = model.transform(records)
     X = np.asarray(X, dtype=np.float64)
@@ -264,8 +265,6 @@ def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
         base = float(np.ravel(explainer.expected_value)[0])
         if np.nanmax(np.abs(values[ok].sum(axis=1) + base - margin[ok])) > _ADDITIVITY_ATOL:
             # Fallback: XGBoost's own TreeSHAP (same algorithm, bias column = base value).
-            import xgboost
-
             contribs = model.booster.predict(xgboost.DMatrix(X[ok]), pred_contribs=True)
             values[ok] = np.asarray(contribs[:, :-1], dtype=np.float64)
             base = float(contribs[0, -1])

@@ -18,7 +18,9 @@
     versions, seed, the sha256 of every other file, and ``metadata_sha256`` of itself
     (computed over the canonical JSON without that key).
 
-:func:`load_model` refuses, with :class:`~pqdml.exceptions.ModelArtifactError`, a missing
+:func:`write_artifact` and :func:`read_artifact` own the layout; :meth:`TrainedModel.save`
+and :func:`pqdml.model.load_model` call them (this module does not import the model class).
+:func:`read_artifact` refuses, with :class:`~pqdml.exceptions.ModelArtifactError`, a missing
 directory or file, unreadable JSON, another ``format_version``, and any hash mismatch.
 """
 
@@ -39,7 +41,6 @@ from pqdml.io import atomic_open, atomic_path, sha256_file
 from pqdml.model.domain import ApplicabilityDomain
 from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
-from pqdml.model.trained import TrainedModel
 
 #: Version of the artifact layout; bump on any incompatible change.
 FORMAT_VERSION = 1
@@ -79,34 +80,50 @@ def _write_json(path: Path, obj: Any) -> None:
         fh.write("\n")
 
 
-def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
-    """Write ``model`` to the directory ``path`` (created; existing files replaced atomically)."""
+def write_artifact(
+    path: str | os.PathLike[str],
+    *,
+    target: str,
+    target_column: str,
+    feature_names: list[str],
+    booster: xgboost.Booster,
+    target_transform: TargetTransform,
+    residuals: np.ndarray,
+    domain: ApplicabilityDomain,
+    metadata: dict[str, Any],
+    metrics: dict[str, Any],
+) -> dict[str, Any]:
+    """Write a model's parts to the directory ``path``; return the metadata as written.
+
+    The directory is created; existing files are replaced atomically. The keyword
+    arguments are those :func:`read_artifact` returns (less ``predictor``, which travels
+    in ``metadata``).
+    """
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "model.json") as tmp:
         # XGBoost picks the format from the suffix: write to a .json temp name, then move.
         with tempfile.TemporaryDirectory(dir=out) as d:
             staged = Path(d) / "model.json"
-            model.booster.save_model(str(staged))
+            booster.save_model(str(staged))
             os.replace(staged, tmp)
-    stats, ligands = model.domain.to_json()
+    stats, ligands = domain.to_json()
     _write_json(out / "training_ligands.json", ligands)
-    _write_json(out / "metrics.json", model.metrics)
-    meta = dict(model.metadata)
+    _write_json(out / "metrics.json", metrics)
+    meta = dict(metadata)
     meta["format_version"] = FORMAT_VERSION
-    meta["target"] = model.target
-    meta["target_column"] = model.target_column
-    meta["feature_names"] = model.feature_names
-    meta["target_transform"] = model.target_transform.to_dict()
-    meta.setdefault("conformal", {})["residuals"] = [round(float(r), 8) for r in model.residuals]
+    meta["target"] = target
+    meta["target_column"] = target_column
+    meta["feature_names"] = list(feature_names)
+    meta["target_transform"] = target_transform.to_dict()
+    meta.setdefault("conformal", {})["residuals"] = [round(float(r), 8) for r in residuals]
     meta["applicability_domain"] = stats
     meta["files"] = {name: sha256_file(out / name) for name in FILES}
     meta.pop("metadata_sha256", None)
     meta = _finite(meta)
     meta["metadata_sha256"] = hashlib.sha256(_canonical(meta)).hexdigest()
     _write_json(out / "metadata.json", meta)
-    model.metadata = meta
-    return out
+    return meta
 
 
 def _read_json(path: Path) -> Any:
@@ -121,8 +138,16 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def load_model(path: str | os.PathLike[str]) -> TrainedModel:
-    """Load a model directory written by :meth:`TrainedModel.save`, verifying it first.
+def read_artifact(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Verify a model directory and read its parts: the keyword arguments of the model.
+
+    Returns
+    -------
+    dict
+        ``target``, ``target_column``, ``feature_names``, ``booster``,
+        ``target_transform``, ``residuals``, ``domain``, ``metadata``, ``metrics`` and
+        ``predictor`` (a :class:`LinearPredictor` or None), as
+        :class:`pqdml.model.TrainedModel` takes them.
 
     Raises
     ------
@@ -132,7 +157,7 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
 
     Examples
     --------
-    >>> load_model("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> read_artifact("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     pqdml.exceptions.ModelArtifactError: model directory '/nonexistent' does not exist
     """
@@ -179,17 +204,17 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
         transform = TargetTransform(**meta["target_transform"])
         residuals = np.asarray(meta["conformal"]["residuals"], dtype=float)
         predictor = meta.get("predictor")
-        return TrainedModel(
-            target=meta["target"],
-            target_column=meta["target_column"],
-            feature_names=list(meta["feature_names"]),
-            booster=booster,
-            target_transform=transform,
-            residuals=residuals,
-            domain=domain,
-            metadata=meta,
-            metrics=metrics,
-            predictor=LinearPredictor.from_dict(predictor) if predictor else None,
-        )
+        return {
+            "target": meta["target"],
+            "target_column": meta["target_column"],
+            "feature_names": list(meta["feature_names"]),
+            "booster": booster,
+            "target_transform": transform,
+            "residuals": residuals,
+            "domain": domain,
+            "metadata": meta,
+            "metrics": metrics,
+            "predictor": LinearPredictor.from_dict(predictor) if predictor else None,
+        }
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelArtifactError(f"model {str(root)!r} metadata is incomplete: {exc!r}") from None

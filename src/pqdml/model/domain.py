@@ -27,6 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rdkit import DataStructs
+from sklearn.neighbors import NearestNeighbors
+
+from pqdml.chem.ligand import morgan_fingerprint
 
 #: Default minimum max-Tanimoto similarity to the training ligands.
 SIMILARITY_THRESHOLD = 0.3
@@ -36,8 +39,6 @@ K_NEIGHBOURS = 5
 
 def fingerprint_bits(smiles: str) -> np.ndarray | None:
     """Morgan fingerprint of ``smiles`` as a 0/1 uint8 vector, or None if it cannot be made."""
-    from pqdml.chem.ligand import morgan_fingerprint
-
     try:
         fp = morgan_fingerprint(smiles, radius=2, n_bits=N_BITS)
     except ValueError:
@@ -177,8 +178,6 @@ class ApplicabilityDomain:
 
     def _neighbours(self) -> Any:
         if self._nn is None and len(self.reference):
-            from sklearn.neighbors import NearestNeighbors
-
             k = min(self.k + 1, len(self.reference))
             self._nn = NearestNeighbors(n_neighbors=k).fit(self.reference)
         return self._nn

@@ -17,6 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pqdml.model._rows import training_targets
+from pqdml.model.baselines import make_xgb
+from pqdml.model.conformal import conformal_quantile
+from pqdml.model.cv import make_splits
+from pqdml.model.duplicates import merge_training_duplicates
+
 __all__ = ["learning_curve_data", "oof_predictions"]
 
 _OOF_KEYS = ("oof", "oof_predictions", "out_of_fold")
@@ -58,9 +64,6 @@ def _training_rows(
     As in :func:`pqdml.model.train`, rows whose featurization failed stay in with NaN
     features; with ``relative_to_control`` the target is the gain over the group's control.
     """
-    from pqdml.model.duplicates import merge_training_duplicates
-    from pqdml.model.train import training_targets
-
     relative = bool((getattr(model, "metadata", {}) or {}).get("relative_to_control", False))
     y_all, reason = training_targets(data, model.target_column, relative_to_control=relative)
     mask = np.isfinite(y_all.to_numpy(dtype=float)) & (reason == "").to_numpy()
@@ -146,8 +149,6 @@ def _fold_intervals(
     transform: Any, z: np.ndarray, z_oof: np.ndarray, fold: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cross-conformal interval ends per row, each fold calibrated on the other folds."""
-    from pqdml.model.conformal import conformal_quantile
-
     resid = np.abs(z - z_oof)
     low = np.full(len(z), np.nan)
     high = np.full(len(z), np.nan)
@@ -178,8 +179,6 @@ def splits_for(
 
     Returns the folds, each row's group label and the scheme actually used.
     """
-    from pqdml.model.cv import make_splits
-
     try:
         splits, groups = make_splits(rows, scheme, seed=seed, canonical_smiles=smiles)
     except KeyError:  # e.g. a build-time grouping column absent from the given records
@@ -199,8 +198,6 @@ def _cv_scheme(meta: dict[str, Any]) -> str:
 def _fit_predict(
     model: Any, X_train: np.ndarray, z_train: np.ndarray, X_test: np.ndarray, *, seed: int
 ) -> np.ndarray:
-    from pqdml.model.baselines import make_xgb
-
     reg = make_xgb(_xgb_params(model), seed=seed, n_jobs=1, z=z_train)
     reg.fit(X_train, z_train)
     return np.asarray(reg.predict(X_test), dtype=float)

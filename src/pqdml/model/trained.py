@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import xgboost
 from pqdml.data.records import clean_text
 from pqdml.features import FeatureCache, build_matrix, featurize_records
 from pqdml.model import intervals
+from pqdml.model.artifact import read_artifact, write_artifact
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
 from pqdml.model.effect import from_effect
@@ -395,6 +397,34 @@ class TrainedModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the artifact directory (see :mod:`pqdml.model.artifact`); return its path."""
-        from pqdml.model.artifact import save_model
+        self.metadata = write_artifact(
+            path,
+            target=self.target,
+            target_column=self.target_column,
+            feature_names=self.feature_names,
+            booster=self.booster,
+            target_transform=self.target_transform,
+            residuals=self.residuals,
+            domain=self.domain,
+            metadata=self.metadata,
+            metrics=self.metrics,
+        )
+        return Path(path)
 
-        return save_model(self, path)
+
+def load_model(path: str | os.PathLike[str]) -> TrainedModel:
+    """Load a model directory written by :meth:`TrainedModel.save`, verifying it first.
+
+    Raises
+    ------
+    ModelArtifactError
+        Missing directory/file, invalid JSON, unsupported ``format_version`` or a sha256
+        mismatch (a tampered or partially copied artifact).
+
+    Examples
+    --------
+    >>> load_model("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    pqdml.exceptions.ModelArtifactError: model directory '/nonexistent' does not exist
+    """
+    return TrainedModel(**read_artifact(path))
