@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -386,6 +387,14 @@ class TrainedModel:
         out.attrs["target"] = self.target
         out.attrs["level"] = level
         return out
+
+    def nearest_ligands(self, smiles: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """Return the training ligands most similar to each SMILES, as ``(name, similarity)``.
+
+        The structured form of the ``nearest_ligands`` text column of :meth:`predict`
+        (which is :func:`pqdml.model.domain.format_nearest` of it).
+        """
+        return self.domain.nearest_to(smiles)
 
     def trim_caches(self, max_entries: int) -> None:
         """Drop the feature memos (this model's and the ligand featurizer's) above ``max_entries``."""
