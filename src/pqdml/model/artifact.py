@@ -19,7 +19,8 @@
     (computed over the canonical JSON without that key).
 
 :func:`write_artifact` and :func:`read_artifact` own the layout; :meth:`TrainedModel.save`
-and :func:`pqdml.model.load_model` call them (this module does not import the model class).
+and :func:`pqdml.model.load_model` call them (the model module imports this one, not the
+other way round: the model class is named here for type checking only).
 :func:`read_artifact` refuses, with :class:`~pqdml.exceptions.ModelArtifactError`, a missing
 directory or file, unreadable JSON, another ``format_version``, and any hash mismatch.
 """
@@ -31,7 +32,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xgboost
@@ -41,6 +42,9 @@ from pqdml.io import atomic_open, atomic_path, sha256_file
 from pqdml.model.domain import ApplicabilityDomain
 from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
+
+if TYPE_CHECKING:  # annotation only: trained.py imports this module at run time
+    from pqdml.model.trained import TrainedModel
 
 #: Version of the artifact layout; bump on any incompatible change.
 FORMAT_VERSION = 1
@@ -80,24 +84,10 @@ def _write_json(path: Path, obj: Any) -> None:
         fh.write("\n")
 
 
-def write_artifact(
-    path: str | os.PathLike[str],
-    *,
-    target: str,
-    target_column: str,
-    feature_names: list[str],
-    booster: xgboost.Booster,
-    target_transform: TargetTransform,
-    residuals: np.ndarray,
-    domain: ApplicabilityDomain,
-    metadata: dict[str, Any],
-    metrics: dict[str, Any],
-) -> dict[str, Any]:
-    """Write a model's parts to the directory ``path``; return the metadata as written.
+def write_artifact(model: TrainedModel, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Write ``model`` to the directory ``path``; return its metadata as written.
 
-    The directory is created; existing files are replaced atomically. The keyword
-    arguments are those :func:`read_artifact` returns (less ``predictor``, which travels
-    in ``metadata``).
+    The directory is created; existing files are replaced atomically.
     """
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
@@ -105,18 +95,18 @@ def write_artifact(
         # XGBoost picks the format from the suffix: write to a .json temp name, then move.
         with tempfile.TemporaryDirectory(dir=out) as d:
             staged = Path(d) / "model.json"
-            booster.save_model(str(staged))
+            model.booster.save_model(str(staged))
             os.replace(staged, tmp)
-    stats, ligands = domain.to_json()
+    stats, ligands = model.domain.to_json()
     _write_json(out / "training_ligands.json", ligands)
-    _write_json(out / "metrics.json", metrics)
-    meta = dict(metadata)
+    _write_json(out / "metrics.json", model.metrics)
+    meta = dict(model.metadata)
     meta["format_version"] = FORMAT_VERSION
-    meta["target"] = target
-    meta["target_column"] = target_column
-    meta["feature_names"] = list(feature_names)
-    meta["target_transform"] = target_transform.to_dict()
-    meta.setdefault("conformal", {})["residuals"] = [round(float(r), 8) for r in residuals]
+    meta["target"] = model.target
+    meta["target_column"] = model.target_column
+    meta["feature_names"] = model.feature_names
+    meta["target_transform"] = model.target_transform.to_dict()
+    meta.setdefault("conformal", {})["residuals"] = [round(float(r), 8) for r in model.residuals]
     meta["applicability_domain"] = stats
     meta["files"] = {name: sha256_file(out / name) for name in FILES}
     meta.pop("metadata_sha256", None)

@@ -406,29 +406,15 @@ class TrainedModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the artifact directory (see :mod:`pqdml.model.artifact`); return its path."""
-        self.metadata = write_artifact(
-            path,
-            target=self.target,
-            target_column=self.target_column,
-            feature_names=self.feature_names,
-            booster=self.booster,
-            target_transform=self.target_transform,
-            residuals=self.residuals,
-            domain=self.domain,
-            metadata=self.metadata,
-            metrics=self.metrics,
-        )
+        self.metadata = write_artifact(self, path)
         return Path(path)
 
 
 def load_model(path: str | os.PathLike[str]) -> TrainedModel:
     """Load a model directory written by :meth:`TrainedModel.save`, verifying it first.
 
-    Raises
-    ------
-    ModelArtifactError
-        Missing directory/file, invalid JSON, unsupported ``format_version`` or a sha256
-        mismatch (a tampered or partially copied artifact).
+    Raises :class:`~pqdml.exceptions.ModelArtifactError` for any directory that fails the
+    checks of :func:`pqdml.model.artifact.read_artifact` (missing or tampered files).
 
     Examples
     --------
