@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,6 @@ _ERRORS: dict[str, type[exc.InvalidInputError]] = {
     "stoichiometry": exc.StoichiometryError,
     "ambiguous_composition": exc.AmbiguousCompositionError,
 }
-_NEIGHBOUR = re.compile(r"^(?P<name>.*) \((?P<sim>[-+0-9.eE]+)\)$")
 
 
 @dataclass
@@ -138,13 +136,9 @@ def _resolve_smiles(text: str) -> str:
     return text
 
 
-def _nearest(text: object) -> list[tuple[str, float]]:
-    out = []
-    for item in str(text or "").split("; "):
-        m = _NEIGHBOUR.match(item.strip())
-        if m:
-            out.append((m["name"], float(m["sim"])))
-    return out
+def _nearest(model: Predictor, smiles: object) -> list[tuple[str, float]]:
+    """Return the training ligands nearest to one canonical SMILES, with their similarity."""
+    return model.nearest_ligands([smiles if isinstance(smiles, str) else ""])[0]
 
 
 def _unit(model: Predictor) -> str:
@@ -256,7 +250,7 @@ def predict_one(
         level=float(result.attrs.get("level", level)),
         in_domain=bool(row["in_domain"]),
         max_similarity=float(row["max_similarity"]),
-        nearest_ligands=_nearest(row.get("nearest_ligands")),
+        nearest_ligands=_nearest(model, row.get("canonical_smiles")),
         reasons=reasons,
         contributions=contributions,
         binding_type=row.get("binding_type"),

@@ -263,6 +263,7 @@ def test_sentences_name_value_and_points(model: _Model, records: pd.DataFrame) -
 
 
 def test_model_without_back_transform_is_refused(records: pd.DataFrame) -> None:
+    # explain reads model.target_transform.inverse (the TrainedModel API), nothing guessed
     model = _Model(records[FEATURES].to_numpy(float), _margin_target(records), object())
-    with pytest.raises(AttributeError, match="no inverse target transform"):
+    with pytest.raises(AttributeError, match="has no attribute 'inverse'"):
         explain_predictions(model, records.iloc[:2])

@@ -9,6 +9,10 @@ import click
 
 from pqdml.cli import main
 from pqdml.cli._options import format_option, handle_errors
+from pqdml.data.datasets import DATASETS, list_datasets
+from pqdml.data.datasets import info as dataset_info
+from pqdml.data.formats import read_records
+from pqdml.data.schema import validate
 
 
 @main.command("validate")
@@ -24,9 +28,6 @@ def validate_cmd(file: Path, fmt: str | None, max_issues: int | None) -> None:
     Exits 1 when there is any error; warnings (ambiguous halide families, '*' in SMILES,
     unknown morphology words) are listed but do not fail.
     """
-    from pqdml.data.formats import read_records
-    from pqdml.data.schema import validate
-
     df, used = read_records(file, fmt)
     click.echo(f"format: {used}{'' if fmt else ' (guessed)'}")
     report = df.attrs.get("adapter_report")
@@ -46,8 +47,6 @@ def datasets_group() -> None:
 @datasets_group.command("list")
 def datasets_list() -> None:
     """List the registered public datasets."""
-    from pqdml.data.datasets import DATASETS, list_datasets
-
     for name in list_datasets():
         click.echo(f"{name:22s} {DATASETS[name].title}")
 
@@ -63,9 +62,6 @@ def datasets_list() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def datasets_info(name: str, path: Path | None, as_json: bool) -> None:
     """Describe dataset NAME: source, licence, citation, files and sha256, adapter report."""
-    from pqdml.data.datasets import DATASETS
-    from pqdml.data.datasets import info as dataset_info
-
     if name not in DATASETS:
         raise click.BadParameter(f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}")
     out = dataset_info(name, path=path)

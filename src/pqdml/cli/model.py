@@ -9,7 +9,7 @@ import click
 
 from pqdml.cli import main
 from pqdml.cli._options import format_option, handle_errors, target_option
-from pqdml.io import check_model_output, check_output
+from pqdml.io import atomic_open, check_model_output, check_output
 
 
 @main.command("train")
@@ -112,30 +112,28 @@ def train_cmd(
     n_repeats: int,
 ) -> None:
     """Train a model with repeated grouped CV, baselines, conformal intervals; write MODEL_DIR."""
+    # heavy (xgboost, scikit-learn, RDKit): loaded by this command only, not by `pqdml --help`
     from pqdml.model import train
     from pqdml.model.metrics import format_pooled_table
 
     check_model_output(output, inputs=[data])  # before a long training, not after it
-    try:
-        model = train(
-            data,
-            target,
-            cv=cv,
-            seed=seed,
-            level=level,
-            n_trials=n_trials,
-            relative_to_control=relative_to_control,
-            effect=effect,
-            select=select,
-            preset=preset,
-            n_repeats=n_repeats,
-            fmt=fmt,
-            descriptors=descriptors,
-            morgan_bits=morgan_bits,
-            n_jobs=n_jobs,
-        )
-    except (ValueError, KeyError) as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from None
+    model = train(
+        data,
+        target,
+        cv=cv,
+        seed=seed,
+        level=level,
+        n_trials=n_trials,
+        relative_to_control=relative_to_control,
+        effect=effect,
+        select=select,
+        preset=preset,
+        n_repeats=n_repeats,
+        fmt=fmt,
+        descriptors=descriptors,
+        morgan_bits=morgan_bits,
+        n_jobs=n_jobs,
+    )
     path = model.save(output)
     click.echo(format_pooled_table(model.metrics))
     rows = model.metadata["rows"]
@@ -178,16 +176,13 @@ def train_cmd(
 @handle_errors
 def evaluate_cmd(model_dir: str, data: str, fmt: str | None, json_out: str | None) -> None:
     """Score MODEL on labelled DATA: MAE, RMSE, R², interval coverage vs the training mean."""
-    from pqdml.io import atomic_open
+    # heavy (xgboost, scikit-learn, RDKit): loaded by this command only, not by `pqdml --help`
     from pqdml.model import evaluate, load_model
     from pqdml.model.metrics import format_eval_table
 
     if json_out:
         check_output(json_out, inputs=[data, model_dir], kinds=None)
-    try:
-        result = evaluate(load_model(model_dir), data, fmt=fmt)
-    except (ValueError, KeyError) as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from None
+    result = evaluate(load_model(model_dir), data, fmt=fmt)
     click.echo(format_eval_table(result))
     if json_out:
 

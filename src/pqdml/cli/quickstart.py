@@ -35,7 +35,7 @@ def quickstart_cmd(output: str, target: str, n_trials: int, seed: int) -> None:
     ranked, with interval and applicability-domain verdict), OUTPUT/ranked_top5.csv (the
     best five with their explanations) and OUTPUT/report.html (open it in a browser).
     """
-    from pqdml.quickstart import run_quickstart
+    from pqdml.quickstart import run_quickstart  # heavy (trains a model): this command only
 
     click.echo(f"training a {target} model on the bundled curated literature data ...")
     result = run_quickstart(output, target=target, n_trials=n_trials, seed=seed)

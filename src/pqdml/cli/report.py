@@ -67,6 +67,7 @@ def report(
 
     Example: pqdml report --model models/plqy --data data/pqd_literature.csv -o report.html
     """
+    # heavy (xgboost, shap, matplotlib): loaded by this command only, not by `pqdml --help`
     from pqdml.model import load_model
     from pqdml.report import write_report
 

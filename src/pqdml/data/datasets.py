@@ -283,7 +283,7 @@ def fetch(name: str, *, base_url: str | None = None) -> Path:
     ValueError
         pooch's error when a downloaded file's hash differs from the registered one.
     """
-    import pooch
+    import pooch  # pulls in requests: loaded only when a dataset is fetched
 
     ds = _get(name)
     target = cache_dir() / ds.name

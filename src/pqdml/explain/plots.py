@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from sklearn.decomposition import PCA
 
 __all__ = [
     "ad_map",
@@ -240,7 +241,7 @@ def beeswarm(result: Any, *, max_display: int = 12, ax: Axes | None = None) -> A
     -------
     matplotlib.axes.Axes
     """
-    import shap
+    import shap  # heavy (~3 s with numba): loaded only for the beeswarm
 
     ax = _axes(ax, (7.0, 0.4 * max_display + 1.5))
     ok = result.ok
@@ -376,8 +377,6 @@ def ad_map(
     -------
     matplotlib.axes.Axes
     """
-    from sklearn.decomposition import PCA
-
     ax = _axes(ax, (6.0, 5.0))
     train = np.asarray(train, dtype=float)
     empty = ~np.isfinite(train).any(axis=0)  # descriptor never known in training: impute 0

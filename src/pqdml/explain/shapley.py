@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import xgboost
 
 from pqdml.chem._ions import SITE_IONS
 from pqdml.data.targets import target_spec
 from pqdml.explain.words import describe_concept
+from pqdml.model import Predictor, TrainedModel
 
 __all__ = [
     "CONCEPTS",
@@ -229,7 +230,7 @@ _EXPLAINERS_MAX = 4
 
 def _tree_explainer(booster: Any) -> Any:
     """Return the cached ``shap.TreeExplainer`` of ``booster`` (built on first use)."""
-    import shap
+    import shap  # heavy (~3 s with numba): loaded only when explaining
 
     cached = _EXPLAINERS.get(id(booster))
     if cached is not None and cached[0] is booster:
@@ -242,7 +243,7 @@ def _tree_explainer(booster: Any) -> Any:
     return explainer
 
 
-def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
+def shap_values(model: TrainedModel, records: pd.DataFrame) -> ShapResult:
     """SHAP values of ``model.booster`` on ``model.transform(records)``.
 
     Uses ``shap.TreeExplainer(model.booster)`` (exact path-dependent TreeSHAP on the raw
@@ -283,8 +284,6 @@ def shap_values(model: Any, records: pd.DataFrame) -> ShapResult:
         base = float(np.ravel(explainer.expected_value)[0])
         if np.nanmax(np.abs(values[ok].sum(axis=1) + base - margin[ok])) > _ADDITIVITY_ATOL:
             # Fallback: XGBoost's own TreeSHAP (same algorithm, bias column = base value).
-            import xgboost
-
             contribs = model.booster.predict(xgboost.DMatrix(X[ok]), pred_contribs=True)
             values[ok] = np.asarray(contribs[:, :-1], dtype=np.float64)
             base = float(contribs[0, -1])
@@ -356,45 +355,23 @@ def concept_importance(result: ShapResult) -> pd.DataFrame:
     return out.sort_values("mean_abs_shap", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def target_unit(model: Any) -> str:
+def target_unit(model: Predictor) -> str:
     """Words for one unit of the model's target, e.g. ``"PLQY points"``."""
-    target = str(getattr(model, "target", "") or "").lower()
+    target = str(model.target or "").lower()
     spec = target_spec(target)
     return spec.unit_words if spec is not None else f"{target or 'target'} units"
 
 
-def _inverse_link(model: Any) -> Callable[[np.ndarray], np.ndarray]:
-    """Map booster margins to target units with the model's own back-transform."""
-    fn: Any = None
-    for name in ("inverse_transform_target", "margin_to_target", "inverse_target"):
-        if callable(getattr(model, name, None)):
-            fn = getattr(model, name)
-            break
-    transform = getattr(model, "target_transform", None)
-    if fn is None and transform is not None:
-        for name in ("inverse", "inverse_transform"):
-            if callable(getattr(transform, name, None)):
-                fn = getattr(transform, name)
-                break
-    if fn is None:
-        raise AttributeError(
-            f"model of type {type(model).__name__} exposes no inverse target transform "
-            "(expected e.g. .inverse_transform_target(margin))"
-        )
-
-    def inverse(margin: np.ndarray) -> np.ndarray:
-        return np.asarray(fn(np.asarray(margin, dtype=np.float64)), dtype=np.float64)
-
-    return inverse
-
-
-def target_effects(model: Any, result: ShapResult, contributions: np.ndarray) -> np.ndarray:
+def target_effects(
+    model: TrainedModel, result: ShapResult, contributions: np.ndarray
+) -> np.ndarray:
     """Contributions in target units: ``g⁻¹(margin) − g⁻¹(margin − φ)`` per row.
 
     Parameters
     ----------
     model
-        The model whose back-transform ``g⁻¹`` maps margins to target units.
+        The model whose back-transform ``g⁻¹`` (``model.target_transform.inverse``) maps
+        margins to target units.
     result
         SHAP result providing the per-row ``margin``.
     contributions
@@ -407,7 +384,7 @@ def target_effects(model: Any, result: ShapResult, contributions: np.ndarray) ->
         Same shape as ``contributions``: how much the prediction (in target units)
         would move if that contribution were removed — its effect vs the average.
     """
-    inv = _inverse_link(model)
+    inv = model.target_transform.inverse
     phi = np.asarray(contributions, dtype=np.float64)
     margin = result.margin if phi.ndim == 1 else result.margin[:, None]
     full = inv(np.broadcast_to(margin, phi.shape).ravel()).reshape(phi.shape)

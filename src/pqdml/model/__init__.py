@@ -14,12 +14,12 @@ from pathlib import Path
 
 from pqdml.config import models_dir
 from pqdml.exceptions import ModelArtifactError
-from pqdml.model.artifact import FORMAT_VERSION, load_model
+from pqdml.model.artifact import FORMAT_VERSION
 from pqdml.model.cv import CV_SCHEMES, DEFAULT_CV
 from pqdml.model.evaluate import evaluate
 from pqdml.model.predictor import Predictor
 from pqdml.model.train import train
-from pqdml.model.trained import PREDICTION_COLUMNS, TrainedModel
+from pqdml.model.trained import PREDICTION_COLUMNS, TrainedModel, load_model
 
 __all__ = [
     "CV_SCHEMES",

@@ -18,7 +18,10 @@
     versions, seed, the sha256 of every other file, and ``metadata_sha256`` of itself
     (computed over the canonical JSON without that key).
 
-:func:`load_model` refuses, with :class:`~pqdml.exceptions.ModelArtifactError`, a missing
+:func:`write_artifact` and :func:`read_artifact` own the layout; :meth:`TrainedModel.save`
+and :func:`pqdml.model.load_model` call them (the model module imports this one, not the
+other way round: the model class is named here for type checking only).
+:func:`read_artifact` refuses, with :class:`~pqdml.exceptions.ModelArtifactError`, a missing
 directory or file, unreadable JSON, another ``format_version``, and any hash mismatch.
 """
 
@@ -30,7 +33,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xgboost
@@ -41,7 +44,9 @@ from pqdml.model.domain import ApplicabilityDomain
 from pqdml.model.metadata_schema import validate_metadata
 from pqdml.model.presets import LinearPredictor
 from pqdml.model.target import TargetTransform
-from pqdml.model.trained import TrainedModel
+
+if TYPE_CHECKING:  # annotation only: trained.py imports this module at run time
+    from pqdml.model.trained import TrainedModel
 
 #: Version of the artifact layout; bump on any incompatible change.
 FORMAT_VERSION = 1
@@ -81,8 +86,8 @@ def _write_json(path: Path, obj: Any) -> None:
         fh.write("\n")
 
 
-def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
-    """Write ``model`` to the directory ``path``, replacing an existing model as a whole.
+def write_artifact(model: TrainedModel, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Write ``model`` to the directory ``path`` as a whole; return its metadata as written.
 
     The files are written to a temporary sibling folder, which then takes the place of
     ``path`` by renames: on any failure (a full disk...) the old model stays intact. A
@@ -95,7 +100,7 @@ def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
     done = False
     try:
         os.chmod(staging, 0o777 & ~_umask())
-        _write_model(model, staging)
+        meta = _write_files(model, staging)
         if out.exists():
             os.rename(out, old)
         os.rename(staging, out)
@@ -106,7 +111,7 @@ def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
             if old.exists() and not out.exists():
                 os.rename(old, out)
     shutil.rmtree(old, ignore_errors=True)
-    return out
+    return meta
 
 
 def _umask() -> int:
@@ -115,8 +120,8 @@ def _umask() -> int:
     return mask
 
 
-def _write_model(model: TrainedModel, out: Path) -> Path:
-    """Write the model's files into the (new, empty) folder ``out``."""
+def _write_files(model: TrainedModel, out: Path) -> dict[str, Any]:
+    """Write the model's files into the (new, empty) folder ``out``; return the metadata."""
     with atomic_path(out / "model.json") as tmp:
         # XGBoost picks the format from the suffix: write to a .json temp name, then move.
         with tempfile.TemporaryDirectory(dir=out) as d:
@@ -139,8 +144,7 @@ def _write_model(model: TrainedModel, out: Path) -> Path:
     meta = _finite(meta)
     meta["metadata_sha256"] = hashlib.sha256(_canonical(meta)).hexdigest()
     _write_json(out / "metadata.json", meta)
-    model.metadata = meta
-    return out
+    return meta
 
 
 def _read_json(path: Path) -> Any:
@@ -155,8 +159,16 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def load_model(path: str | os.PathLike[str]) -> TrainedModel:
-    """Load a model directory written by :meth:`TrainedModel.save`, verifying it first.
+def read_artifact(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Verify a model directory and read its parts: the keyword arguments of the model.
+
+    Returns
+    -------
+    dict
+        ``target``, ``target_column``, ``feature_names``, ``booster``,
+        ``target_transform``, ``residuals``, ``domain``, ``metadata``, ``metrics`` and
+        ``predictor`` (a :class:`LinearPredictor` or None), as
+        :class:`pqdml.model.TrainedModel` takes them.
 
     Raises
     ------
@@ -166,7 +178,7 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
 
     Examples
     --------
-    >>> load_model("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> read_artifact("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     pqdml.exceptions.ModelArtifactError: model directory '/nonexistent' does not exist
     """
@@ -214,17 +226,17 @@ def load_model(path: str | os.PathLike[str]) -> TrainedModel:
         transform = TargetTransform(**meta["target_transform"])
         residuals = np.asarray(meta["conformal"]["residuals"], dtype=float)
         predictor = meta.get("predictor")
-        return TrainedModel(
-            target=meta["target"],
-            target_column=meta["target_column"],
-            feature_names=list(meta["feature_names"]),
-            booster=booster,
-            target_transform=transform,
-            residuals=residuals,
-            domain=domain,
-            metadata=meta,
-            metrics=metrics,
-            predictor=LinearPredictor.from_dict(predictor) if predictor else None,
-        )
+        return {
+            "target": meta["target"],
+            "target_column": meta["target_column"],
+            "feature_names": list(meta["feature_names"]),
+            "booster": booster,
+            "target_transform": transform,
+            "residuals": residuals,
+            "domain": domain,
+            "metadata": meta,
+            "metrics": metrics,
+            "predictor": LinearPredictor.from_dict(predictor) if predictor else None,
+        }
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelArtifactError(f"model {str(root)!r} metadata is incomplete: {exc!r}") from None

@@ -27,19 +27,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from xgboost import XGBRegressor
 
+from pqdml.model.presets import DEFAULT_PRESET, preset_params
+
 #: Baseline names in report order.
 BASELINES = ("mean", "ridge", "random_forest")
 
 #: XGBoost settings used as the search's anchor: the default preset (:mod:`pqdml.model.presets`).
-DEFAULT_XGB_PARAMS: dict[str, Any] = {
-    "n_estimators": 400,
-    "learning_rate": 0.03,
-    "max_depth": 2,
-    "min_child_weight": 4.0,
-    "subsample": 0.7,
-    "colsample_bytree": 0.7,
-    "reg_lambda": 10.0,
-}
+DEFAULT_XGB_PARAMS: dict[str, Any] = preset_params(DEFAULT_PRESET)
 
 
 def make_baseline(name: str, *, seed: int = 0, n_jobs: int = 1) -> RegressorMixin:

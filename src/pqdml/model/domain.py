@@ -21,23 +21,32 @@ Rows without a ligand (e.g. controls) are judged on the descriptor distance only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from rdkit import DataStructs
+from sklearn.neighbors import NearestNeighbors
+
+from pqdml.chem.ligand import morgan_fingerprint
 
 #: Default minimum max-Tanimoto similarity to the training ligands.
 SIMILARITY_THRESHOLD = 0.3
 N_BITS = 2048
 K_NEIGHBOURS = 5
+#: How many of the most similar training ligands are reported.
+N_NEAREST = 3
+
+
+def format_nearest(pairs: Sequence[tuple[str, float]]) -> str:
+    """Text of the ``nearest_ligands`` column: ``"name (0.83); name (0.71); ..."``."""
+    return "; ".join(f"{name} ({sim:.2f})" for name, sim in pairs)
 
 
 def fingerprint_bits(smiles: str) -> np.ndarray | None:
     """Morgan fingerprint of ``smiles`` as a 0/1 uint8 vector, or None if it cannot be made."""
-    from pqdml.chem.ligand import morgan_fingerprint
-
     try:
         fp = morgan_fingerprint(smiles, radius=2, n_bits=N_BITS)
     except ValueError:
@@ -177,8 +186,6 @@ class ApplicabilityDomain:
 
     def _neighbours(self) -> Any:
         if self._nn is None and len(self.reference):
-            from sklearn.neighbors import NearestNeighbors
-
             k = min(self.k + 1, len(self.reference))
             self._nn = NearestNeighbors(n_neighbors=k).fit(self.reference)
         return self._nn
@@ -204,6 +211,32 @@ class ApplicabilityDomain:
             [DataStructs.BulkTanimotoSimilarity(fp, refs) for fp in query], dtype=np.float64
         ).reshape(len(query), len(refs))
         return sim.astype(np.float32).astype(np.float64)
+
+    def nearest(
+        self, query: list[DataStructs.ExplicitBitVect], k: int = N_NEAREST
+    ) -> list[list[tuple[str, float]]]:
+        """Return the ``k`` most similar training ligands of each query fingerprint, best first.
+
+        Each entry is ``(name, Tanimoto similarity)``; the first similarity is the
+        maximum over the training ligands.
+        """
+        if not query or not len(self.smiles):
+            return [[] for _ in query]
+        sim = self.similarity(query)
+        top = np.argsort(-sim, axis=1, kind="stable")[:, :k]
+        return [[(self.names[j], float(sim[i, j])) for j in top[i]] for i in range(len(query))]
+
+    def nearest_to(self, smiles: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """:meth:`nearest` for SMILES (empty for a blank SMILES or one without fingerprint)."""
+        fps = {
+            i: bit_vector(bits)
+            for i, s in enumerate(smiles)
+            if s and (bits := fingerprint_bits(s)) is not None
+        }
+        out: list[list[tuple[str, float]]] = [[] for _ in smiles]
+        for i, pairs in zip(fps, self.nearest(list(fps.values())), strict=True):
+            out[i] = pairs
+        return out
 
     def distance(self, X: np.ndarray) -> np.ndarray:
         """Mean distance to the ``k`` nearest training rows in standardised descriptor space."""
@@ -250,13 +283,9 @@ class ApplicabilityDomain:
                 fps.append(fp)
                 keep.append(s)
             if keep:
-                sim = self.similarity(fps)
-                top = np.argsort(-sim, axis=1, kind="stable")[:, :3]
-                best = {s: float(sim[i, top[i, 0]]) for i, s in enumerate(keep)}
-                text = {
-                    s: "; ".join(f"{self.names[j]} ({sim[i, j]:.2f})" for j in top[i])
-                    for i, s in enumerate(keep)
-                }
+                pairs = self.nearest(fps)
+                best = {s: p[0][1] for s, p in zip(keep, pairs, strict=True)}
+                text = {s: format_nearest(p) for s, p in zip(keep, pairs, strict=True)}
                 pos = pd.Series(smiles)
                 max_sim = pos.map(best).to_numpy(dtype=float)
                 nearest = pos.map(text).fillna("").to_numpy(dtype=object)

@@ -1,7 +1,7 @@
 """Out-of-fold predictions and learning curves for the report, never in-sample.
 
-When a model's metadata carries its out-of-fold (OOF) predictions they are used as they
-are. Otherwise they are recomputed here with the model's own CV scheme (grouped by
+:func:`pqdml.model.train` stores its out-of-fold (OOF) predictions in
+``model.metrics["oof"]``; when present they are used as they are. Otherwise they are recomputed here with the model's own CV scheme (grouped by
 paper by default, :func:`pqdml.model.cv.make_splits`) and its XGBoost hyper-parameters:
 each fold's booster is fitted without the fold's groups, in the model's transformed
 target space, and its intervals use a conformal half-width computed from the *other*
@@ -12,56 +12,35 @@ stateless; only the one-hot vocabulary of categorical columns was learnt on all 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from pqdml.model._rows import training_targets
+from pqdml.model.baselines import make_xgb
+from pqdml.model.conformal import conformal_quantile
+from pqdml.model.cv import make_splits
+from pqdml.model.duplicates import merge_training_duplicates
+from pqdml.model.target import TargetTransform
+from pqdml.model.trained import TrainedModel
+
 __all__ = ["learning_curve_data", "oof_predictions"]
 
-_OOF_KEYS = ("oof", "oof_predictions", "out_of_fold")
 
-
-def _target_space(model: Any) -> Any:
-    return model.target_transform
-
-
-def _xgb_params(model: Any) -> dict[str, Any]:
-    meta = getattr(model, "metadata", {}) or {}
-    for key in ("hyperparameters", "xgb_params", "params", "best_params"):
-        value = meta.get(key)
-        if isinstance(value, dict):
-            return dict(value)
-    return {}
-
-
-def _from_metadata(model: Any) -> pd.DataFrame | None:
-    for store in (getattr(model, "metrics", None), getattr(model, "metadata", None)):
-        if not isinstance(store, dict):
-            continue
-        for key in _OOF_KEYS:
-            value = store.get(key)
-            if value is None and isinstance(store.get("cv"), dict):
-                value = store["cv"].get(key)
-            if value:
-                frame = pd.DataFrame(value)
-                if {"y_true", "y_pred"} <= set(frame.columns):
-                    return frame
-    return None
+def _stored(model: TrainedModel) -> pd.DataFrame | None:
+    """Return the OOF predictions :func:`pqdml.model.train` wrote to ``metrics["oof"]``, if any."""
+    stored = model.metrics.get("oof")
+    return pd.DataFrame(stored) if stored else None
 
 
 def _training_rows(
-    model: Any, data: pd.DataFrame
+    model: TrainedModel, data: pd.DataFrame
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series | None]:
     """Rows of ``data`` the model would train on: those with a usable target.
 
     As in :func:`pqdml.model.train`, rows whose featurization failed stay in with NaN
     features; with ``relative_to_control`` the target is the gain over the group's control.
     """
-    from pqdml.model.duplicates import merge_training_duplicates
-    from pqdml.model.train import training_targets
-
-    relative = bool((getattr(model, "metadata", {}) or {}).get("relative_to_control", False))
+    relative = bool(model.metadata.get("relative_to_control", False))
     y_all, reason = training_targets(data, model.target_column, relative_to_control=relative)
     mask = np.isfinite(y_all.to_numpy(dtype=float)) & (reason == "").to_numpy()
     rows = data[mask].reset_index(drop=True)
@@ -75,7 +54,7 @@ def _training_rows(
 
 
 def oof_predictions(
-    model: Any, data: pd.DataFrame | None, *, level: float = 0.9, seed: int = 0
+    model: TrainedModel, data: pd.DataFrame | None, *, level: float = 0.9, seed: int = 0
 ) -> tuple[pd.DataFrame, str]:
     """Out-of-fold predictions with intervals, from metadata or recomputed on ``data``.
 
@@ -97,10 +76,10 @@ def oof_predictions(
         Columns ``record_id``, ``group``, ``fold``, ``y_true``, ``y_pred``, ``pi_low``,
         ``pi_high``; and a sentence saying where they came from.
     """
-    stored = _from_metadata(model)
+    stored = _stored(model)
     if stored is not None:
         text = "out-of-fold predictions stored with the model at training time"
-        if not np.isclose(level, float(getattr(model, "level", level))):
+        if not np.isclose(level, model.level):
             stored = _relevel(model, stored, level)
             text += f" (intervals re-calibrated at {level:.0%} from the other folds' residuals)"
         return stored, text
@@ -110,10 +89,9 @@ def oof_predictions(
             "(--data) so they can be recomputed with grouped cross-validation"
         )
     rows, X, y, smiles = _training_rows(model, data)
-    meta = getattr(model, "metadata", {}) or {}
-    seed = int(meta.get("seed", seed))
-    splits, groups, scheme = splits_for(rows, _cv_scheme(meta), seed=seed, smiles=smiles)
-    transform = _target_space(model)
+    seed = int(model.metadata.get("seed", seed))
+    splits, groups, scheme = splits_for(rows, _cv_scheme(model), seed=seed, smiles=smiles)
+    transform = model.target_transform
     z = transform.forward(y)
     z_oof = np.full(len(y), np.nan)
     fold = np.full(len(y), -1)
@@ -143,11 +121,9 @@ def oof_predictions(
 
 
 def _fold_intervals(
-    transform: Any, z: np.ndarray, z_oof: np.ndarray, fold: np.ndarray, level: float
+    transform: TargetTransform, z: np.ndarray, z_oof: np.ndarray, fold: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cross-conformal interval ends per row, each fold calibrated on the other folds."""
-    from pqdml.model.conformal import conformal_quantile
-
     resid = np.abs(z - z_oof)
     low = np.full(len(z), np.nan)
     high = np.full(len(z), np.nan)
@@ -159,9 +135,9 @@ def _fold_intervals(
     return low, high
 
 
-def _relevel(model: Any, oof: pd.DataFrame, level: float) -> pd.DataFrame:
+def _relevel(model: TrainedModel, oof: pd.DataFrame, level: float) -> pd.DataFrame:
     """Recompute the intervals of stored OOF predictions at another level."""
-    transform = _target_space(model)
+    transform = model.target_transform
     out = oof.copy()
     z = transform.forward(out["y_true"].to_numpy(dtype=float))
     z_oof = transform.forward(out["y_pred"].to_numpy(dtype=float))
@@ -178,8 +154,6 @@ def splits_for(
 
     Returns the folds, each row's group label and the scheme actually used.
     """
-    from pqdml.model.cv import make_splits
-
     try:
         splits, groups = make_splits(rows, scheme, seed=seed, canonical_smiles=smiles)
     except KeyError:  # e.g. a build-time grouping column absent from the given records
@@ -189,25 +163,22 @@ def splits_for(
     return splits, groups, scheme
 
 
-def _cv_scheme(meta: dict[str, Any]) -> str:
-    value = meta.get("cv_scheme") or meta.get("cv")
-    if isinstance(value, dict):
-        value = value.get("scheme")
-    return str(value) if isinstance(value, str) and value else "group:doi"
+def _cv_scheme(model: TrainedModel) -> str:
+    """Return the CV scheme :func:`pqdml.model.train` wrote to ``metadata["cv"]["scheme"]``."""
+    return str((model.metadata.get("cv") or {}).get("scheme") or "group:doi")
 
 
 def _fit_predict(
-    model: Any, X_train: np.ndarray, z_train: np.ndarray, X_test: np.ndarray, *, seed: int
+    model: TrainedModel, X_train: np.ndarray, z_train: np.ndarray, X_test: np.ndarray, *, seed: int
 ) -> np.ndarray:
-    from pqdml.model.baselines import make_xgb
-
-    reg = make_xgb(_xgb_params(model), seed=seed, n_jobs=1, z=z_train)
+    params = dict(model.metadata.get("hyperparameters") or {})
+    reg = make_xgb(params, seed=seed, n_jobs=1, z=z_train)
     reg.fit(X_train, z_train)
     return np.asarray(reg.predict(X_test), dtype=float)
 
 
 def learning_curve_data(
-    model: Any,
+    model: TrainedModel,
     data: pd.DataFrame,
     *,
     fractions: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0),
@@ -227,11 +198,10 @@ def learning_curve_data(
         ``mae_model``, ``mae_mean``.
     """
     rows, X, y, smiles = _training_rows(model, data)
-    meta = getattr(model, "metadata", {}) or {}
-    seed = int(meta.get("seed", seed))
-    splits, groups, scheme = splits_for(rows, _cv_scheme(meta), seed=seed, smiles=smiles)
+    seed = int(model.metadata.get("seed", seed))
+    splits, groups, scheme = splits_for(rows, _cv_scheme(model), seed=seed, smiles=smiles)
     group_arr = np.asarray(groups)
-    transform = _target_space(model)
+    transform = model.target_transform
     z = transform.forward(y)
     rng = np.random.default_rng(seed)
     out = []

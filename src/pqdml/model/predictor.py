@@ -6,6 +6,7 @@ states the contract so the app layers are typed against it instead of ``Any``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
@@ -31,6 +32,10 @@ class Predictor(Protocol):
 
     def predict(self, records: pd.DataFrame, *, level: float | None = None) -> pd.DataFrame:
         """One row per record: :data:`pqdml.model.PREDICTION_COLUMNS`, same index."""
+        ...
+
+    def nearest_ligands(self, smiles: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """Return the most similar training ligands of each SMILES: ``(name, similarity)``."""
         ...
 
     def trim_caches(self, max_entries: int) -> None:

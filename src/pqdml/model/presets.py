@@ -38,25 +38,22 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+#: The default preset: shallow trees, slow learning, strong L2 (xgb_huber changes only the loss).
+_SHALLOW: dict[str, Any] = {
+    "n_estimators": 400,
+    "learning_rate": 0.03,
+    "max_depth": 2,
+    "min_child_weight": 4.0,
+    "subsample": 0.7,
+    "colsample_bytree": 0.7,
+    "reg_lambda": 10.0,
+}
+
 #: XGBoost presets: name → keyword arguments of :class:`xgboost.XGBRegressor`.
 XGB_PRESETS: dict[str, dict[str, Any]] = {
-    "xgb_shallow": {
-        "n_estimators": 400,
-        "learning_rate": 0.03,
-        "max_depth": 2,
-        "min_child_weight": 4.0,
-        "subsample": 0.7,
-        "colsample_bytree": 0.7,
-        "reg_lambda": 10.0,
-    },
+    "xgb_shallow": dict(_SHALLOW),
     "xgb_huber": {
-        "n_estimators": 400,
-        "learning_rate": 0.03,
-        "max_depth": 2,
-        "min_child_weight": 4.0,
-        "subsample": 0.7,
-        "colsample_bytree": 0.7,
-        "reg_lambda": 10.0,
+        **_SHALLOW,
         "objective": "reg:pseudohubererror",
         "huber_slope": "mad",
     },

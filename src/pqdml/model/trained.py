@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import xgboost
 from pqdml.data.records import clean_text
 from pqdml.features import FeatureCache, build_matrix, featurize_records
 from pqdml.model import intervals
+from pqdml.model.artifact import read_artifact, write_artifact
 from pqdml.model.conformal import conformal_quantile
 from pqdml.model.domain import N_BITS, ApplicabilityDomain, anchors_of
 from pqdml.model.effect import from_effect
@@ -388,6 +391,14 @@ class TrainedModel:
         out.attrs["level"] = level
         return out
 
+    def nearest_ligands(self, smiles: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """Return the training ligands most similar to each SMILES, as ``(name, similarity)``.
+
+        The structured form of the ``nearest_ligands`` text column of :meth:`predict`
+        (which is :func:`pqdml.model.domain.format_nearest` of it).
+        """
+        return self.domain.nearest_to(smiles)
+
     def trim_caches(self, max_entries: int) -> None:
         """Drop the feature memos (this model's and the ligand featurizer's) above ``max_entries``."""
         self._cache.trim(max_entries)
@@ -398,6 +409,20 @@ class TrainedModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the artifact directory (see :mod:`pqdml.model.artifact`); return its path."""
-        from pqdml.model.artifact import save_model
+        self.metadata = write_artifact(self, path)
+        return Path(path)
 
-        return save_model(self, path)
+
+def load_model(path: str | os.PathLike[str]) -> TrainedModel:
+    """Load a model directory written by :meth:`TrainedModel.save`, verifying it first.
+
+    Raises :class:`~pqdml.exceptions.ModelArtifactError` for any directory that fails the
+    checks of :func:`pqdml.model.artifact.read_artifact` (missing or tampered files).
+
+    Examples
+    --------
+    >>> load_model("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    pqdml.exceptions.ModelArtifactError: model directory '/nonexistent' does not exist
+    """
+    return TrainedModel(**read_artifact(path))

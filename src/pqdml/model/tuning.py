@@ -66,7 +66,7 @@ def tune(
     """
     if n_trials <= 0 or len(z) < 6:
         return dict(DEFAULT_XGB_PARAMS)
-    import optuna
+    import optuna  # heavy (sqlalchemy, alembic): loaded only when tuning runs
 
     optuna.logging.set_verbosity(logging.WARNING)
     folds = [
