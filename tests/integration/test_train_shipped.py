@@ -31,8 +31,16 @@ def test_shipped_model_predicts_in_range(target: str, high: float, repo_root: Pa
 @pytest.mark.parametrize("target", ["plqy", "pce"])
 def test_shipped_metrics_report_baselines_and_coverage(target: str, repo_root: Path) -> None:
     metrics = json.loads((repo_root / "models" / target / "metrics.json").read_text())
-    assert set(metrics["models"]) == {"xgboost", "mean", "ridge", "random_forest"}
-    assert 0.8 <= metrics["coverage"]["mean"] <= 1.0
+    presets = {"xgb_shallow", "xgb_huber", "xgb_stumps", "xgb_deep"}
+    baselines = {"mean", "ridge", "random_forest"}
+    assert set(metrics["models"]) == presets | baselines | {"nested_selection"}
+    # built with --select: the predictor is the pickle-free candidate with the lowest pooled MAE
+    pooled = {k: v["pooled"]["mae"] for k, v in metrics["models"].items()}
+    chosen = metrics["selection"]["predictor"]
+    assert pooled[chosen] == min(pooled[k] for k in presets | {"mean", "ridge"})
+    assert pooled[chosen] < pooled["mean"]
+    assert metrics["ranking_verdict"]
+    assert 0.8 <= metrics["coverage"]["pooled"] <= 1.0
     assert len(metrics["oof"]["y_true"]) == metrics["n_rows"]
 
 

@@ -43,7 +43,8 @@ def test_api_model_describes_the_loaded_model(client, model) -> None:
     assert body["target"] == "plqy" and body["target_column"] == "plqy_percent"
     assert body["n_used"] == model.metadata["rows"]["n_used"]
     keys = [m["key"] for m in body["metrics"]]
-    assert "xgboost" in keys and "mean" in keys  # the model beside its baseline
+    mine = model.metrics["selection"]["predictor"]
+    assert {mine, "mean", "ridge", "random_forest"} <= set(keys)  # the model beside its baselines
     assert 0 < body["coverage_mean"] <= 1
     assert body["feature_names"] == model.feature_names
 
@@ -131,8 +132,10 @@ def test_predict_page_shows_structure_prediction_interval_and_skill(client, mode
     assert "carboxylic acid (X, atom" in html  # the anchor atom and its class
     assert 'id="interval-bar"' in html and 'id="waterfall"' in html
     assert "inside the stable window 0.813–1.107" in html  # CsPbBr3's tolerance factor
-    assert model.metrics["models"]["xgboost"]["summary"]["mae"]["mean"] > 0
+    mine = model.metrics["selection"]["predictor"]
+    assert f"{model.metrics['models'][mine]['pooled']['mae']:.3g}" in html  # the headline MAE
     assert "Spearman" in html and "mean predictor" in html
+    assert model.metrics["ranking_verdict"] in html  # the measured ranking skill
     assert "IN domain" in html or "OUT of domain" in html
 
 
@@ -201,9 +204,12 @@ def test_waterfall_is_an_svg_and_bad_input_is_422(client) -> None:
 
 def test_model_page_shows_metrics_against_baselines(client, model) -> None:
     html = client.get("/model").text
-    mae = model.metrics["models"]["xgboost"]["summary"]["mae"]["mean"]
-    base = model.metrics["models"]["mean"]["summary"]["mae"]["mean"]
-    assert f"{mae:.3g}" in html and f"{base:.3g}" in html
+    models = model.metrics["models"]
+    mine = model.metrics["selection"]["predictor"]
+    assert f"{models[mine]['pooled']['mae']:.3g}" in html
+    assert f"{models['mean']['pooled']['mae']:.3g}" in html
+    assert f"{models[mine]['summary']['mae']['mean']:.3g}" in html  # fold mean beside it
+    assert "— this model" in html and model.metrics["ranking_verdict"] in html
     assert "mean of training targets (baseline)" in html
     assert 'href="/model/report"' in html
 

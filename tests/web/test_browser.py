@@ -181,7 +181,7 @@ def test_model_page_and_api_page(page: Any, tmp_path: Path) -> None:
     page.goto(page.base + "/model")
     rows = page.locator("#metrics tbody tr")
     assert rows.count() >= 2
-    assert "XGBoost (this model)" in page.inner_text("#metrics")
+    assert "— this model" in page.inner_text("#metrics")
     assert "mean of training targets (baseline)" in page.inner_text("#metrics")
     page.screenshot(path=str(tmp_path / "model.png"), full_page=True)
     page.goto(page.base + "/api")

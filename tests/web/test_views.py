@@ -12,22 +12,28 @@ from pqdml.web import create_app, views
 
 def test_metrics_rows_are_the_stored_fold_summaries(model) -> None:
     rows = {r["key"]: r for r in views.metrics_rows(model)}
-    s = model.metrics["models"]["xgboost"]["summary"]
-    assert rows["xgboost"]["mae"] == f"{s['mae']['mean']:.3g} ± {s['mae']['sd']:.2g}"
+    mine = model.metrics["selection"]["predictor"]
+    s = model.metrics["models"][mine]["summary"]
+    assert rows[mine]["mae"] == f"{s['mae']['mean']:.3g} ± {s['mae']['sd']:.2g}"
+    assert rows[mine]["pooled_mae"] == f"{model.metrics['models'][mine]['pooled']['mae']:.3g}"
     assert rows["mean"]["spearman"] == "n/a"  # a constant predictor has no ranking
-    assert rows["xgboost"]["model"] == "XGBoost (this model)"
+    assert rows[mine]["mine"] and rows[mine]["model"].endswith("— this model")
+    assert [k for k, r in rows.items() if r["mine"]] == [mine]
 
 
-def test_pooled_out_of_fold_metrics_are_shown_when_the_model_stores_them(model) -> None:
-    pooled = copy.copy(model)
-    pooled.metrics = copy.deepcopy(model.metrics)
-    pooled.metrics["models"]["xgboost"]["pooled"] = {"mae": 21.5, "spearman": 0.41}
-    pooled.metrics["models"]["mean"]["pooled"] = {"mae": 37.0, "spearman": None}
-    summary = views.model_summary(pooled)
-    assert summary["has_pooled"]
-    html = TestClient(create_app(pooled)).get("/model").text
-    assert "<th>pooled MAE</th>" in html and "<td>21.5</td><td>0.41</td>" in html
-    assert "pooled MAE" not in TestClient(create_app(model)).get("/model").text
+def test_the_headline_is_pooled_and_falls_back_to_the_fold_mean(model) -> None:
+    mine = model.metrics["selection"]["predictor"]
+    assert views.model_summary(model)["mae"] == (
+        f"{model.metrics['models'][mine]['pooled']['mae']:.3g}"
+    )
+    old = copy.copy(model)
+    old.metrics = copy.deepcopy(model.metrics)
+    for entry in old.metrics["models"].values():
+        entry.pop("pooled")
+    summary = views.model_summary(old)
+    assert not summary["has_pooled"]
+    assert summary["mae"] == f"{model.metrics['models'][mine]['summary']['mae']['mean']:.3g}"
+    assert "pooled MAE" not in TestClient(create_app(old)).get("/model").text
 
 
 def test_errors_go_to_their_field() -> None:
@@ -52,9 +58,7 @@ def test_interval_bar_uses_the_physical_range(model) -> None:
 def test_the_predict_page_names_the_best_baseline_too(model, client) -> None:
     summary = views.model_summary(model)
     maes = {
-        name: entry["summary"]["mae"]["mean"]
-        for name, entry in model.metrics["models"].items()
-        if name not in ("xgboost", "mean")
+        name: model.metrics["models"][name]["pooled"]["mae"] for name in ("ridge", "random_forest")
     }
     best = min(maes, key=maes.__getitem__)
     assert summary["best_baseline"] == views.MODEL_NAMES[best].removesuffix(" (baseline)")

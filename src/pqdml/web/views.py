@@ -49,13 +49,29 @@ def one_row() -> Iterator[None]:
         yield
 
 
-#: Model names of ``metrics.json`` in words.
+#: Model names of ``metrics.json`` in words (XGBoost presets are named after their preset).
 MODEL_NAMES = {
-    "xgboost": "XGBoost (this model)",
     "mean": "mean of training targets (baseline)",
     "ridge": "ridge regression (baseline)",
     "random_forest": "random forest (baseline)",
+    "nested_selection": "choose, then predict (nested selection: the honest score of choosing)",
 }
+#: The baselines every model is shown beside.
+BASELINES = ("mean", "ridge", "random_forest")
+
+
+def model_name(key: str) -> str:
+    """``metrics.json`` model key in words (``xgb_deep`` → ``XGBoost preset xgb_deep``)."""
+    return MODEL_NAMES.get(key, f"XGBoost preset {key}" if key.startswith("xgb") else key)
+
+
+def predictor_key(model: Any) -> str:
+    """Return the ``metrics.json`` key of the candidate that makes the model's predictions."""
+    models = model.metrics.get("models", {})
+    chosen = (model.metrics.get("selection") or {}).get("predictor")
+    if chosen in models:
+        return str(chosen)
+    return next((k for k in models if k.startswith("xgb") or k == "xgboost"), "")
 
 
 @dataclass
@@ -123,17 +139,31 @@ def _fmt(value: Any, spec: str = ".3g") -> str:
     return format(x, spec) if math.isfinite(x) else "n/a"
 
 
-def metrics_rows(model: Any) -> list[dict[str, str]]:
-    """Cross-validated metrics of the model and its baselines from ``metrics.json``."""
-    rows = []
+def _mae(entry: dict[str, Any]) -> float:
+    """Headline MAE of a candidate: pooled over all out-of-fold rows, else the fold mean."""
+    pooled = entry.get("pooled") or {}
+    if "mae" in pooled:
+        return _num(pooled["mae"])
+    return _num(entry.get("summary", {}).get("mae", {}).get("mean"))
+
+
+def metrics_rows(model: Any) -> list[dict[str, Any]]:
+    """Cross-validated metrics of every candidate and baseline from ``metrics.json``.
+
+    ``mine`` marks the candidate that makes the predictions; ``pooled_*`` are over all
+    out-of-fold rows (the headline), the other columns mean ± sd over folds.
+    """
+    mine = predictor_key(model)
+    rows: list[dict[str, Any]] = []
     for name, entry in model.metrics.get("models", {}).items():
         s = entry.get("summary", {})
-        row = {"key": name, "model": MODEL_NAMES.get(name, name)}
+        label = model_name(name) + (" — this model" if name == mine else "")
+        row: dict[str, Any] = {"key": name, "model": label, "mine": name == mine}
         for key in ("mae", "rmse", "r2", "spearman"):
             m = s.get(key, {})
             mean, sd = _fmt(m.get("mean")), _fmt(m.get("sd"), ".2g")
             row[key] = mean if sd == "n/a" or mean == "n/a" else f"{mean} ± {sd}"
-        pooled = entry.get("pooled") or entry.get("oof") or {}
+        pooled = entry.get("pooled") or {}
         for key in ("mae", "spearman"):
             if key in pooled:
                 row[f"pooled_{key}"] = _fmt(pooled[key])
@@ -143,22 +173,23 @@ def metrics_rows(model: Any) -> list[dict[str, str]]:
 
 
 def model_summary(model: Any) -> dict[str, Any]:
-    """Target, training data, CV scheme, metrics vs baselines and coverage of ``model``."""
+    """Target, training data, CV scheme, metrics vs baselines, ranking skill and coverage."""
     meta, metrics = model.metadata, model.metrics
     rows = meta.get("rows", {})
     cv = meta.get("cv", {}) if isinstance(meta.get("cv"), dict) else {}
     coverage = metrics.get("coverage", {})
     spec = COLUMNS.get(model.target_column)
     table = metrics_rows(model)
-    mine = next((r for r in table if r["key"] == "xgboost"), None)
-    base = next((r for r in table if r["key"] == "mean"), None)
+    entries = metrics.get("models", {})
+    mine = predictor_key(model)
+    maes = {name: _mae(entry) for name, entry in entries.items()}
     others = {
-        name: _num(entry.get("summary", {}).get("mae", {}).get("mean"))
-        for name, entry in metrics.get("models", {}).items()
-        if name not in ("xgboost", "mean")
+        k: v
+        for k, v in maes.items()
+        if k in BASELINES and k not in ("mean", mine) and math.isfinite(v)
     }
-    others = {k: v for k, v in others.items() if math.isfinite(v)}
     best = min(others, key=others.__getitem__) if others else None
+    mine_pooled = (entries.get(mine) or {}).get("pooled") or {}
     return {
         "target": model.target,
         "target_column": model.target_column,
@@ -173,15 +204,19 @@ def model_summary(model: Any) -> dict[str, Any]:
         "cv_scheme": cv.get("scheme", metrics.get("cv")),
         "n_folds": cv.get("n_folds", metrics.get("n_folds")),
         "n_groups": cv.get("n_groups", metrics.get("n_groups")),
+        "n_repeats": metrics.get("n_repeats", 1),
         "cv_note": metrics.get("cv_note", ""),
         "metrics": table,
         "has_pooled": any("pooled_mae" in r for r in table),
-        "mae": mine["mae"] if mine else "n/a",
-        "spearman": mine["spearman"] if mine else "n/a",
-        "baseline_mae": base["mae"] if base else "n/a",
-        "best_baseline": MODEL_NAMES.get(best, best).removesuffix(" (baseline)") if best else "",
-        "best_baseline_mae": next((r["mae"] for r in table if r["key"] == best), "n/a"),
-        "coverage_mean": _num(coverage.get("mean")),
+        "predictor": model_name(mine),
+        "mae": _fmt(maes.get(mine)),
+        "spearman": _fmt(mine_pooled.get("spearman")),
+        "nested_mae": _fmt(maes.get("nested_selection")),
+        "baseline_mae": _fmt(maes.get("mean")),
+        "best_baseline": model_name(best).removesuffix(" (baseline)") if best else "",
+        "best_baseline_mae": _fmt(maes.get(best)) if best else "n/a",
+        "ranking_skill": metrics.get("ranking_verdict", ""),
+        "coverage_mean": _num(coverage.get("pooled", coverage.get("mean"))),
         "coverage_level": _num(coverage.get("level", model.level)),
         "coverage_per_fold": [_num(c) for c in coverage.get("per_fold", [])],
         "n_training_ligands": len(getattr(model.domain, "smiles", [])),
