@@ -32,6 +32,42 @@ def shared_datasets() -> Path:
     return path
 
 
+#: Debian's chromium (.ci/run installs it); Playwright's own browser download is not used.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> dict[str, object]:
+    """Keyword arguments of ``playwright.chromium.launch`` for Debian's chromium.
+
+    Skips when chromium or playwright is missing; with ``CI`` set it fails instead, so CI
+    cannot silently pass without the browser tests.
+    """
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "playwright (python) is not installed: pip install -e '.[test]'"
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser test cannot run in CI: {problem}")
+        pytest.skip(problem)
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
 @pytest.fixture(scope="session")
 def tiny_model():
     """One PLQY model on the bundled curated data, trained once per test session.

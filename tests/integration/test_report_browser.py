@@ -6,45 +6,18 @@ skips when it is missing; with ``CI`` set it fails instead, so CI cannot silentl
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _require_chromium() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright (python) is not installed: pip install -e '.[test]'"
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {problem}")
-    pytest.skip(problem)
-
-
 @pytest.fixture(scope="module")
-def report_path(tmp_path_factory: pytest.TempPathFactory, repo_root: Path, tiny_model) -> Path:
-    _require_chromium()
+def report_path(
+    tmp_path_factory: pytest.TempPathFactory, repo_root: Path, tiny_model, chromium: dict
+) -> Path:
+    """The report of the tiny model with a screening; needs chromium (skips early without)."""
     from pqdml.report import write_report
     from pqdml.screen import screen
 
@@ -56,13 +29,13 @@ def report_path(tmp_path_factory: pytest.TempPathFactory, repo_root: Path, tiny_
     return write_report(model, data=data, screen=ranked, out=folder / "report.html")
 
 
-def test_report_renders_in_chromium(report_path: Path) -> None:
+def test_report_renders_in_chromium(report_path: Path, chromium: dict) -> None:
     from playwright.sync_api import sync_playwright
 
     errors: list[str] = []
     failed_requests: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**chromium)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

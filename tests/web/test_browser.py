@@ -8,7 +8,6 @@ a failed network request, and leaves a screenshot of each page in its tmp_path.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,44 +17,15 @@ import pytest
 
 BAD_SMILES = "C1CC"  # row 7 of the `candidates` fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _require_chromium() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright (python) is not installed: pip install -e '.[test]'"
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {problem}")
-    pytest.skip(problem)
-
-
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _require_chromium()
+def browser(chromium: dict[str, Any]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(**chromium)
         try:
             yield b
         finally:
