@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _docs import write_block
 
 from pqdml.data.datasets import load
 from pqdml.data.formats import read_records
@@ -35,8 +36,6 @@ from pqdml.model import train
 from pqdml.model.effect import from_effect, to_effect
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- effects:start -->", "<!-- effects:end -->"
 RUNS = [("curated", "plqy"), ("buried-interface", "pce"), ("passivator-screening", "pce")]
 
 
@@ -270,18 +269,6 @@ def markdown(rows: list[dict[str, object]]) -> str:
     return "\n".join(out)
 
 
-def write_docs(table: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    block = f"{START}\n{table}\n{END}"
-    if START in text:
-        head, _, rest = text.partition(START)
-        text = head + block + rest.partition(END)[2]
-    else:
-        text = text.rstrip() + "\n\n## Ligand effects: ranking within a system\n\n" + block + "\n"
-    with atomic_open(DOCS, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -297,7 +284,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     if not args.no_docs:
-        write_docs(table)
+        write_block("effects", table, "Ligand effects: ranking within a system")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _docs import write_block
 
 from pqdml.data.datasets import load
 from pqdml.data.formats import read_records
@@ -35,8 +36,6 @@ from pqdml.model.metrics import regression_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- models:start -->", "<!-- models:end -->"
 
 #: (dataset, target, cv, relative_to_control, published reference point)
 RUNS = [
@@ -215,18 +214,6 @@ def markdown(results: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(table: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    block = f"{START}\n{table}\n{END}"
-    if START in text:
-        head, _, rest = text.partition(START)
-        text = head + block + rest.partition(END)[2]
-    else:
-        text = text.rstrip() + "\n\n## Pooled out-of-fold results\n\n" + block + "\n"
-    with atomic_open(DOCS, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -250,7 +237,7 @@ def main() -> None:
             r.get("control_plus_mean_gain", ""),
         )
     if not args.no_docs:
-        write_docs(table)
+        write_block("models", table, "Pooled out-of-fold results")
 
 
 if __name__ == "__main__":

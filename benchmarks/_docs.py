@@ -1,0 +1,23 @@
+"""Write a benchmark's table into docs/benchmarks.md between its ``<!-- name:start/end -->`` markers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pqdml.io import atomic_open
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def write_block(name: str, table: str, heading: str) -> None:
+    """Replace the ``name`` block of ``DOCS`` with ``table`` (appended under ``heading`` if absent)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = DOCS.read_text(encoding="utf-8")
+    block = f"{start}\n{table}\n{end}"
+    if start in text:
+        head, _, rest = text.partition(start)
+        text = head + block + rest.partition(end)[2]
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
+    with atomic_open(DOCS, "w", encoding="utf-8") as fh:
+        fh.write(text)
