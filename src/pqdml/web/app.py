@@ -257,8 +257,9 @@ def create_app(
             raise HTTPException(status_code=422, detail=str(err)) from err
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
-    @app.get("/screen", response_class=HTMLResponse, include_in_schema=False)
-    def screen_form(request: Request) -> HTMLResponse:
+    def screen_page(
+        request: Request, errors: dict[str, str], values: dict[str, str]
+    ) -> HTMLResponse:
         return page(
             request,
             "screen.html",
@@ -266,9 +267,13 @@ def create_app(
             max_mb=max_body_bytes / 2**20,
             suffixes=UPLOAD_SUFFIXES,
             compositions=COMPOSITIONS,
-            errors={},
-            values={},
+            errors=errors,
+            values=values,
         )
+
+    @app.get("/screen", response_class=HTMLResponse, include_in_schema=False)
+    def screen_form(request: Request) -> HTMLResponse:
+        return screen_page(request, {}, {})
 
     @app.post("/screen", include_in_schema=False, response_model=None)
     def screen_upload(
@@ -294,16 +299,7 @@ def create_app(
                 errors["candidates"] = str(err)
             else:
                 return RedirectResponse(f"/screen/jobs/{job.id}", status_code=303)
-        return page(
-            request,
-            "screen.html",
-            max_rows=max_upload_rows,
-            max_mb=max_body_bytes / 2**20,
-            suffixes=UPLOAD_SUFFIXES,
-            compositions=COMPOSITIONS,
-            errors=errors,
-            values=values,
-        )
+        return screen_page(request, errors, values)
 
     @app.get("/screen/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def screen_job(request: Request, job_id: str) -> HTMLResponse:
