@@ -1,7 +1,8 @@
-"""Write a benchmark's table into docs/benchmarks.md between its ``<!-- name:start/end -->`` markers."""
+"""Shared output of the benchmarks: JSON without NaN, tables in docs/benchmarks.md."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from pqdml.io import atomic_open
@@ -21,3 +22,14 @@ def write_block(name: str, table: str, heading: str) -> None:
         text = text.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
     with atomic_open(DOCS, "w", encoding="utf-8") as fh:
         fh.write(text)
+
+
+def json_safe(obj: object) -> object:
+    """``obj`` with every non-finite float as None (JSON has no NaN), tuples as lists."""
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _docs import write_block
+from _docs import json_safe, write_block
 
 from pqdml.data.datasets import load
 from pqdml.data.formats import read_records
@@ -168,17 +168,6 @@ def run(repeats: int) -> list[dict[str, object]]:
     return rows
 
 
-def _finite(obj: object) -> object:
-    """JSON has no NaN: write None."""
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
 def _f(v: object, d: int = 2) -> str:
     return f"{v:.{d}f}" if isinstance(v, float) and np.isfinite(v) else "n/a"
 
@@ -280,7 +269,7 @@ def main() -> None:
     rows = run(args.repeats)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(args.out, "w", encoding="utf-8") as fh:
-        json.dump(_finite(rows), fh, indent=1)
+        json.dump(json_safe(rows), fh, indent=1)
     table = markdown(rows)
     print(table)
     if not args.no_docs:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _docs import write_block
+from _docs import json_safe, write_block
 
 from pqdml.data.datasets import load
 from pqdml.data.formats import read_records
@@ -155,17 +155,6 @@ def run(repeats: int, quick: bool) -> list[dict[str, object]]:
     return results
 
 
-def _finite(obj: object) -> object:
-    """JSON has no NaN: write None."""
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_finite(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
 def _f(v: object, d: int = 2) -> str:
     return f"{v:.{d}f}" if isinstance(v, float | int) and np.isfinite(v) else "n/a"
 
@@ -224,7 +213,9 @@ def main() -> None:
     results = run(args.repeats, args.quick)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(args.out, "w", encoding="utf-8") as fh:
-        json.dump(_finite({"repeats": args.repeats, "results": results}), fh, indent=1, default=str)
+        json.dump(
+            json_safe({"repeats": args.repeats, "results": results}), fh, indent=1, default=str
+        )
     table = markdown(results)
     print(table)
     for r in results:
